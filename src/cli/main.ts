@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs'
+import type { Diagnostic } from '../diagnostics/diagnostic.ts'
+import { hasErrors } from '../diagnostics/diagnostic.ts'
+import { renderDiagnostic } from '../diagnostics/code-frame.ts'
+import type { LoadResult } from '../source/load.ts'
+import type { Scenario } from '../source/types.ts'
+import { parseCli, USAGE, UsageError } from './args.ts'
+import type { CliOptions } from './args.ts'
+import { loadEnvironment } from './env-file.ts'
+import { ExitCode } from './exit-codes.ts'
+
+export interface CliIo {
+  stdout: NodeJS.WriteStream
+  stderr: NodeJS.WriteStream
+  env: Readonly<Record<string, string | undefined>>
+  cwd: string
+}
+
+const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+
+/** The whole command line: argv in, exit code out. Never throws for the user's mistakes. */
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  let options: CliOptions
+  try {
+    options = parseCli(argv)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    io.stderr.write(`at-scenario: ${e.message}\n\n${USAGE}`)
+    return ExitCode.BadInput
+  }
+  if (options.command === 'help') {
+    io.stdout.write(USAGE)
+    return ExitCode.Passed
+  }
+  if (options.command === 'version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    io.stdout.write(`${pkg.version}\n`)
+    return ExitCode.Passed
+  }
+  const { env, error } = loadEnvironment(io.env, options.envFile, io.cwd)
+  if (error) {
+    io.stderr.write(`at-scenario: ${error}\n`)
+    return ExitCode.BadInput
+  }
+  const color = options.color ?? (io.stderr.isTTY === true && !env.NO_COLOR)
+
+  // Every file is checked before anything runs: a typo in the third file must not cost a run of the first two.
+  const { loadScenario } = await import('../source/load.ts')
+  const loaded: { file: string; result: LoadResult }[] = []
+  for (const file of options.files) loaded.push({ file, result: await loadScenario(file, { cliVars: options.vars, env }) })
+  const sources = new Map<string, string>()
+  for (const l of loaded) for (const [k, v] of l.result.sources) sources.set(k, v)
+  const diagnostics: Diagnostic[] = loaded.flatMap((l) => l.result.diagnostics)
+  for (const d of diagnostics) io.stderr.write(`${renderDiagnostic(d, (f) => sources.get(f), { color })}\n\n`)
+  if (hasErrors(diagnostics)) {
+    const errors = diagnostics.filter((d) => d.severity === 'error').length
+    io.stderr.write(`${errors} error${errors === 1 ? '' : 's'}; nothing was run.\n`)
+    return ExitCode.BadInput
+  }
+  const scenarios = loaded.map((l) => l.result.scenario!)
+  if (options.command === 'validate') {
+    for (const l of loaded) io.stdout.write(`✔ ${l.file}\n`)
+    return ExitCode.Passed
+  }
+  const { runAll } = await import('./run-command.ts')
+  return runAll(scenarios as Scenario[], options, { ...io, env }, color, (f) => sources.get(f))
+}

@@ -1,0 +1,99 @@
+import type { Span } from '../diagnostics/diagnostic.ts'
+import type { EntryKind } from '../protocol/inbox.ts'
+
+/**
+ * - passed: every expectation met.
+ * - failed: the device answered, but not as expected (an assertion failure).
+ * - errored: no verdict could be reached: timeout, lost port, crashed prerequisite, interruption.
+ * - skipped: not run, because an earlier step failed or the run was interrupted.
+ */
+export type StepStatus = 'passed' | 'failed' | 'errored' | 'skipped'
+
+export type FailureReason =
+  | 'unexpected-result'
+  | 'timeout'
+  | 'rebooted'
+  | 'link-lost'
+  | 'link-closed'
+  | 'interrupted'
+  | 'prerequisite-exited'
+  | 'undefined-variable'
+  | 'write-failed'
+
+export interface StepFailure {
+  reason: FailureReason
+  /** One sentence, secrets masked: "the device answered ERROR, which the step does not expect". */
+  message: string
+  /** The `ERR CODE:0x...` line that came with the failure, if any. */
+  errCode?: string
+  /** The expectation still waited for, as written. */
+  waitingFor?: string
+  /** For `prerequisite-exited`: which one, its exit code and its last lines of output. */
+  prerequisite?: { name: string; exitCode?: number; signal?: string; outputTail: string[] }
+}
+
+/** A line received while the step ran, for reports. `dir` tx is what the host wrote. */
+export interface TranscriptLine {
+  at: number
+  dir: 'tx' | 'rx'
+  kind: EntryKind | 'command' | 'payload'
+  text: string
+}
+
+export interface StepResult {
+  phase: 'steps' | 'teardown'
+  index: number
+  kind: 'send' | 'payload' | 'wait' | 'sleep'
+  name: string
+  span: Span
+  status: StepStatus
+  /** The failure was on an `optional: true` step: reported, but the scenario went on. */
+  optional: boolean
+  /** What was written: the command, or a description of the payload (secrets masked). */
+  sent?: string
+  expected: string[]
+  /** How many of `expected` were met. */
+  matched: number
+  startedAt: number
+  durationMs: number
+  failure?: StepFailure
+  /** What crossed the link while the step ran (secrets masked). */
+  lines: TranscriptLine[]
+  captures: Record<string, string>
+}
+
+export interface PrerequisiteResult {
+  index: number
+  name: string
+  command: string[]
+  status: 'ready' | 'failed' | 'skipped'
+  pid?: number
+  readyMs?: number
+  /** Why it did not get ready. */
+  message?: string
+  exitCode?: number
+  signal?: string
+  outputTail: string[]
+  span: Span
+}
+
+export type RunStatus =
+  /** Every step passed. */
+  | 'passed'
+  /** A step failed or errored. */
+  | 'failed'
+  /** The run could not start: a prerequisite did not start or get ready. */
+  | 'not-run'
+  /** Ctrl-C or SIGTERM. */
+  | 'interrupted'
+
+export interface RunResult {
+  scenario: { name: string; file: string; doc?: string; description?: string }
+  target: string
+  status: RunStatus
+  startedAt: string
+  durationMs: number
+  prerequisites: PrerequisiteResult[]
+  steps: StepResult[]
+  teardown: StepResult[]
+}

@@ -1,0 +1,58 @@
+import type { Duplex } from 'node:stream'
+import type { ByteLink } from '../protocol/session.ts'
+
+/** What the engine holds: a byte link it can also close, and a description for people. */
+export interface OpenLink extends ByteLink {
+  /** "built-in simulator", "/dev/ttyUSB0 at 115200 baud" */
+  readonly description: string
+  readonly isSimulator: boolean
+  close(): Promise<void>
+}
+
+/** Adapts a byte Duplex (a SerialPortStream, a socket) to a link. */
+export class StreamLink implements OpenLink {
+  readonly description: string
+  readonly isSimulator: boolean
+  private readonly stream: Duplex
+  private closing = false
+  private closeListeners: ((error?: Error) => void)[] = []
+  private ended = false
+
+  constructor(stream: Duplex, description: string, isSimulator = false) {
+    this.stream = stream
+    this.description = description
+    this.isSimulator = isSimulator
+    const gone = (error?: Error) => {
+      if (this.ended) return
+      this.ended = true
+      if (this.closing) return
+      for (const l of this.closeListeners) l(error)
+    }
+    stream.on('close', (error?: Error) => gone(error instanceof Error ? error : undefined))
+    stream.on('error', (error: Error) => gone(error))
+    stream.on('end', () => gone())
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.stream.write(bytes, (error) => (error ? reject(error) : resolve()))
+    })
+  }
+
+  onData(listener: (bytes: Uint8Array) => void): void {
+    this.stream.on('data', listener)
+  }
+
+  onClose(listener: (error?: Error) => void): void {
+    this.closeListeners.push(listener)
+  }
+
+  async close(): Promise<void> {
+    if (this.ended) return
+    this.closing = true
+    await new Promise<void>((resolve) => {
+      this.stream.once('close', () => resolve())
+      this.stream.destroy()
+    })
+  }
+}

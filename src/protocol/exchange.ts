@@ -1,0 +1,166 @@
+import type { InboxEntry } from './inbox.ts'
+import type { Matcher } from './matchers.ts'
+
+/**
+ * - `command`: a command was written; its response ends with a final result (or the `>` prompt).
+ * - `payload`: raw bytes were written at the prompt; the response ends with a final result.
+ * - `wait`: nothing was written; only the expectations count.
+ */
+export type ExchangeMode = 'command' | 'payload' | 'wait'
+
+export type ExchangeFailure =
+  /** A final result the expectations do not name: ERROR, SEND FAIL, busy p... */
+  | { reason: 'unexpected-result'; entry: InboxEntry; errCode?: string }
+  /** `ready` arrived: the device restarted in the middle of the step. */
+  | { reason: 'rebooted'; entry: InboxEntry }
+  /** A link that an expectation needs was lost (`+WS_DISCONNECTED:n`, `+WS_CLOSED:n`). */
+  | { reason: 'link-lost'; entry: InboxEntry; link: number }
+
+export type ExchangeStatus = 'pending' | 'passed' | 'failed'
+
+export interface ExchangeOptions {
+  mode: ExchangeMode
+  matchers: Matcher[]
+  /** The first seq that belongs to this step (written after, or arrived after, the step began). */
+  startSeq: number
+}
+
+const LOST = /^\+WS_(?:DISCONNECTED|CLOSED):(\d+)$/
+
+/**
+ * Matches one step's expectations against received records, in order, with other records allowed
+ * in between. Pure: the session feeds it entries and a clock decides about timeouts.
+ */
+export class Exchange {
+  readonly mode: ExchangeMode
+  readonly matchers: Matcher[]
+  readonly startSeq: number
+  status: ExchangeStatus = 'pending'
+  failure?: ExchangeFailure
+  /** How many expectations are met so far. */
+  matched = 0
+  /** Whether the device has finished answering the command (final result or prompt). */
+  finished: boolean
+  /** The entries this step takes out of the inbox. */
+  readonly consumed = new Set<number>()
+  readonly captures: Record<string, string> = {}
+  /** Entries for which an expectation was met, in order (for reports). */
+  readonly matches: { matcher: Matcher; entry: InboxEntry }[] = []
+  /** The last `ERR CODE:` since the last final result or busy: it annotates the next one. */
+  private errCode: string | undefined
+
+  constructor(options: ExchangeOptions) {
+    this.mode = options.mode
+    this.matchers = options.matchers
+    this.startSeq = options.startSeq
+    this.finished = options.mode === 'wait'
+    // A matcher may be reused (a retried step): progress from an earlier exchange does not count.
+    for (const matcher of this.matchers) matcher.reset()
+    this.settle()
+  }
+
+  offer(entry: InboxEntry): void {
+    if (this.status !== 'pending') return
+    const own = entry.seq >= this.startSeq
+    if (this.mode !== 'wait' && !own) return
+    const matcher = this.matchers[this.matched]
+    if (matcher) {
+      const outcome = matcher.offer(entry)
+      // The first chunks of a `+WS_DATA` message: the matcher keeps them until the message is whole
+      // (or proves different); they stay in the inbox unless the match completes.
+      if (outcome.kind === 'partial') return
+      if (outcome.kind === 'match') {
+        for (const seq of outcome.seqs ?? [entry.seq]) this.consumed.add(seq)
+        Object.assign(this.captures, outcome.captures)
+        this.matches.push({ matcher, entry })
+        this.matched++
+        if (this.ends(entry)) {
+          this.errCode = undefined
+          if (this.mode !== 'wait') this.finished = true
+        }
+        this.settle()
+        return
+      }
+    }
+    if (own) this.unmatched(entry)
+    this.settle()
+  }
+
+  /**
+   * Whether a named entry ends the command: a final result, the prompt, or (for a command only) the
+   * `busy p...` that rejected it. After a payload, `busy p...` answers surplus bytes and the final
+   * result still follows (reference §5).
+   */
+  private ends(entry: InboxEntry): boolean {
+    switch (entry.kind) {
+      case 'final-success':
+      case 'final-failure':
+      case 'prompt':
+        return true
+      case 'busy':
+        return this.mode === 'command'
+      default:
+        return false
+    }
+  }
+
+  /** An entry that the current expectation did not take. */
+  private unmatched(entry: InboxEntry): void {
+    if (entry.kind === 'ready') {
+      this.fail({ reason: 'rebooted', entry })
+      return
+    }
+    const lost = LOST.exec(entry.text)
+    if (lost) {
+      const link = Number(lost[1])
+      if (this.matchers.slice(this.matched).some((m) => m.links.includes(link))) {
+        this.fail({ reason: 'link-lost', entry, link })
+        return
+      }
+    }
+    if (this.mode === 'wait') return
+    switch (entry.kind) {
+      case 'err-code':
+        this.errCode = entry.text.slice('ERR CODE:'.length)
+        this.consumed.add(entry.seq)
+        return
+      case 'final-failure':
+      case 'busy':
+        this.consumed.add(entry.seq)
+        this.fail({ reason: 'unexpected-result', entry, ...(this.errCode ? { errCode: this.errCode } : {}) })
+        return
+      case 'final-success':
+      case 'prompt':
+        this.errCode = undefined
+        if (!this.finished) {
+          this.finished = true
+          this.consumed.add(entry.seq)
+        }
+        return
+      case 'echo':
+        this.consumed.add(entry.seq)
+        return
+      case 'info':
+        // Part of this command's response when it comes before the final result.
+        if (!this.finished) this.consumed.add(entry.seq)
+        return
+      default:
+        // URCs and +WS_DATA stay in the inbox for a later `wait`.
+        return
+    }
+  }
+
+  private fail(failure: ExchangeFailure): void {
+    this.status = 'failed'
+    this.failure = failure
+  }
+
+  private settle(): void {
+    if (this.status === 'pending' && this.matched === this.matchers.length && this.finished) this.status = 'passed'
+  }
+
+  /** The expectation still waited for, if any. */
+  get waitingFor(): Matcher | undefined {
+    return this.matchers[this.matched]
+  }
+}

@@ -1,0 +1,76 @@
+import type { FrameRecord } from './framer.ts'
+import type { LineKind } from './line-kinds.ts'
+import { lineKind } from './line-kinds.ts'
+
+export type EntryKind = LineKind | 'echo' | 'prompt' | 'data'
+
+/** A record received from the device, numbered and timed. */
+export interface InboxEntry {
+  /** Increases by one per record; a step only looks at entries from a given seq on. */
+  seq: number
+  /** Milliseconds since the session started. */
+  at: number
+  record: FrameRecord
+  kind: EntryKind
+  /** The record as a line of text: what string and regex expectations match against. */
+  text: string
+}
+
+export function toEntry(record: FrameRecord, seq: number, at: number): InboxEntry {
+  switch (record.kind) {
+    case 'line':
+      return { seq, at, record, kind: lineKind(record.text), text: record.text }
+    case 'echo':
+      return { seq, at, record, kind: 'echo', text: record.text }
+    case 'prompt':
+      return { seq, at, record, kind: 'prompt', text: '>' }
+    case 'data':
+      return { seq, at, record, kind: 'data', text: dataText(record.link, record.bytes) }
+  }
+}
+
+/** Keeps a leading U+FEFF, as the framer does for lines. */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
+function dataText(link: number, bytes: Uint8Array): string {
+  return `+WS_DATA:${link},${bytes.length},${utf8.decode(bytes)}`
+}
+
+/**
+ * Lines received and not yet consumed by a step. Bounded: when a device floods unsolicited lines
+ * that no step waits for, the oldest are dropped.
+ */
+export class Inbox {
+  private entries: InboxEntry[] = []
+  private readonly limit: number
+
+  constructor(limit = 10_000) {
+    this.limit = limit
+  }
+
+  add(entry: InboxEntry): void {
+    this.entries.push(entry)
+    if (this.entries.length > this.limit) this.entries = this.entries.slice(this.entries.length - Math.floor(this.limit / 2))
+  }
+
+  /** Entries with seq >= from, oldest first. */
+  since(from: number): InboxEntry[] {
+    // Entries are in seq order: find the first one by binary search.
+    let lo = 0
+    let hi = this.entries.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.entries[mid]!.seq < from) lo = mid + 1
+      else hi = mid
+    }
+    return this.entries.slice(lo)
+  }
+
+  remove(seqs: ReadonlySet<number>): void {
+    if (seqs.size > 0) this.entries = this.entries.filter((e) => !seqs.has(e.seq))
+  }
+
+  get size(): number {
+    return this.entries.length
+  }
+}

@@ -1,0 +1,152 @@
+import type { Exchange } from './exchange.ts'
+import { Framer } from './framer.ts'
+import type { InboxEntry } from './inbox.ts'
+import { Inbox, toEntry } from './inbox.ts'
+
+/** The byte stream to a device: a serial port, a TCP connection, or the simulator. */
+export interface ByteLink {
+  write(bytes: Uint8Array): Promise<void>
+  onData(listener: (bytes: Uint8Array) => void): void
+  /** Called once when the link goes away by itself (port unplugged, socket closed). */
+  onClose(listener: (error?: Error) => void): void
+}
+
+export type RunOutcome =
+  | { kind: 'settled' }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' }
+  | { kind: 'link-closed'; error?: Error }
+
+export interface SessionEvents {
+  /** Every byte written to the device. */
+  onWrite?(bytes: Uint8Array, at: number): void
+  /** Every byte received, before framing. */
+  onRead?(bytes: Uint8Array, at: number): void
+  /** Every record received, after framing. */
+  onEntry?(entry: InboxEntry): void
+}
+
+/**
+ * An AT conversation over a byte link: frames what the device says, keeps what no step has taken
+ * in an inbox, and runs exchanges against it. Event-driven: nothing polls.
+ */
+export class AtSession {
+  private readonly framer = new Framer()
+  private readonly inbox = new Inbox()
+  private readonly link: ByteLink
+  private readonly now: () => number
+  private readonly events: SessionEvents
+  private nextSeq = 0
+  private closed: { error?: Error } | undefined
+  private waiter: ((why: 'entry' | 'closed') => void) | undefined
+  private readonly subscribers = new Set<(entry: InboxEntry) => void>()
+
+  constructor(link: ByteLink, events: SessionEvents = {}, now: () => number = defaultClock()) {
+    this.link = link
+    this.events = events
+    this.now = now
+    link.onData((bytes) => this.receive(bytes))
+    link.onClose((error) => {
+      this.closed = error ? { error } : {}
+      for (const record of this.framer.end()) this.add(toEntry(record, this.nextSeq++, this.now()))
+      this.waiter?.('closed')
+    })
+  }
+
+  /** The seq the next received record will get: entries from here on arrived after this moment. */
+  get mark(): number {
+    return this.nextSeq
+  }
+
+  get isClosed(): boolean {
+    return this.closed !== undefined
+  }
+
+  /** Writes a command line with its CR LF and expects its echo. */
+  async sendCommand(command: string): Promise<void> {
+    this.framer.expectEcho(command)
+    await this.write(Buffer.from(`${command}\r\n`, 'utf8'))
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.closed) throw new Error('the link to the device is closed')
+    this.events.onWrite?.(bytes, this.now())
+    await this.link.write(bytes)
+  }
+
+  /**
+   * Feeds the exchange every entry it may see (for `wait`, the whole inbox; otherwise entries from
+   * its start on) and then each new one, until it passes or fails, the time is up, the signal
+   * aborts, or the link closes. Entries the exchange consumed leave the inbox.
+   */
+  async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal): Promise<RunOutcome> {
+    let offered = exchange.mode === 'wait' ? 0 : exchange.startSeq
+    const feed = () => {
+      for (const entry of this.inbox.since(offered)) {
+        offered = entry.seq + 1
+        exchange.offer(entry)
+        if (exchange.status !== 'pending') break
+      }
+    }
+    try {
+      feed()
+      if (exchange.status !== 'pending') return { kind: 'settled' }
+      if (this.closed) return { kind: 'link-closed', ...(this.closed.error ? { error: this.closed.error } : {}) }
+      if (signal?.aborted) return { kind: 'aborted' }
+      return await new Promise<RunOutcome>((resolve) => {
+        const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs)
+        const onAbort = () => finish({ kind: 'aborted' })
+        signal?.addEventListener('abort', onAbort, { once: true })
+        const finish = (outcome: RunOutcome) => {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', onAbort)
+          this.waiter = undefined
+          resolve(outcome)
+        }
+        this.waiter = (why) => {
+          if (why === 'closed') {
+            feed()
+            if (exchange.status !== 'pending') finish({ kind: 'settled' })
+            else finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
+            return
+          }
+          feed()
+          if (exchange.status !== 'pending') finish({ kind: 'settled' })
+        }
+      })
+    } finally {
+      this.inbox.remove(exchange.consumed)
+    }
+  }
+
+  /** Entries received from `from` on that are still in the inbox (for failure reports). */
+  received(from: number): InboxEntry[] {
+    return this.inbox.since(from)
+  }
+
+  private receive(bytes: Uint8Array): void {
+    const at = this.now()
+    this.events.onRead?.(bytes, at)
+    const records = this.framer.push(bytes)
+    if (records.length === 0) return
+    for (const record of records) this.add(toEntry(record, this.nextSeq++, at))
+    this.waiter?.('entry')
+  }
+
+  /** Calls the listener for every record received from now on; returns the unsubscribe. */
+  subscribe(listener: (entry: InboxEntry) => void): () => void {
+    this.subscribers.add(listener)
+    return () => this.subscribers.delete(listener)
+  }
+
+  private add(entry: InboxEntry): void {
+    this.inbox.add(entry)
+    this.events.onEntry?.(entry)
+    for (const s of this.subscribers) s(entry)
+  }
+}
+
+function defaultClock(): () => number {
+  const start = performance.now()
+  return () => performance.now() - start
+}

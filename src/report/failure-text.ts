@@ -1,0 +1,93 @@
+import type { SourceLookup } from '../diagnostics/code-frame.ts'
+import { renderDiagnostic } from '../diagnostics/code-frame.ts'
+import type { PrerequisiteResult, RunResult, StepResult, TranscriptLine } from '../engine/result.ts'
+
+export interface TextOptions {
+  color?: boolean
+  sources: SourceLookup
+}
+
+const ARROW = { tx: '→', rx: '←' } as const
+
+/** Everything a person needs to understand a failed step, as plain text (or ANSI with `color`). */
+export function describeStepFailure(step: StepResult, options: TextOptions): string {
+  const f = step.failure
+  if (!f) return ''
+  const title = `${step.phase === 'teardown' ? 'teardown step' : 'step'} "${step.name}" ${step.status === 'failed' ? 'failed' : 'errored'}: ${f.message}`
+  const out = [renderDiagnostic({ code: 'schema', severity: 'error', message: title, span: step.span }, options.sources, { color: !!options.color })]
+  const pad = '   '
+  if (step.expected.length > 0) {
+    const marks = step.expected.map((e, i) => `${i < step.matched ? '✔' : i === step.matched ? '✖' : '·'} ${e}`)
+    out.push(`${pad}expected, in order:`, ...marks.map((m) => `${pad}  ${m}`))
+  }
+  if (f.errCode) out.push(`${pad}error code: ${f.errCode}${explainErrCode(f.errCode)}`)
+  if (f.prerequisite) {
+    const p = f.prerequisite
+    out.push(`${pad}prerequisite "${p.name}": ${p.signal ? `killed by ${p.signal}` : `exit code ${p.exitCode ?? '?'}`}`)
+    if (p.outputTail.length > 0) out.push(`${pad}its last output:`, ...p.outputTail.map((l) => `${pad}  | ${l}`))
+  }
+  if (step.lines.length > 0) {
+    out.push(`${pad}what crossed the link during the step:`, ...formatLines(step.lines, step.startedAt).map((l) => `${pad}  ${l}`))
+  } else if (step.kind !== 'sleep') {
+    out.push(`${pad}nothing was received during the step`)
+  }
+  return out.join('\n')
+}
+
+export function formatLines(lines: readonly TranscriptLine[], since: number): string[] {
+  return lines.map((l) => {
+    const t = `${l.at - since >= 0 ? '+' : ''}${Math.round(l.at - since)}ms`.padStart(8)
+    const note = l.kind === 'urc' || l.kind === 'ready' ? '  (unsolicited)' : l.kind === 'echo' ? '  (echo)' : ''
+    return `${t} ${ARROW[l.dir]} ${l.text}${note}`
+  })
+}
+
+export function describePrerequisiteFailure(p: PrerequisiteResult, options: TextOptions): string {
+  const out = [
+    renderDiagnostic(
+      { code: 'schema', severity: 'error', message: `prerequisite "${p.name}" did not start: ${(p.message ?? '').split('\nhint: ')[0]}`, span: p.span },
+      options.sources,
+      { color: !!options.color },
+    ),
+  ]
+  const hint = (p.message ?? '').split('\nhint: ')[1]
+  out.push(`   command: ${p.command.join(' ')}`)
+  if (p.outputTail.length > 0) out.push('   its last output:', ...p.outputTail.map((l) => `     | ${l}`))
+  if (hint) out.push(`   hint: ${hint}`)
+  return out.join('\n')
+}
+
+/** The one-line verdict of a run. */
+export function summaryLine(result: RunResult): string {
+  const all = [...result.steps, ...result.teardown]
+  const count = (s: StepResult['status']) => all.filter((r) => r.status === s).length
+  const seconds = (result.durationMs / 1000).toFixed(2)
+  const parts = [`${count('passed')} passed`]
+  if (count('failed')) parts.push(`${count('failed')} failed`)
+  if (count('errored')) parts.push(`${count('errored')} errored`)
+  if (count('skipped')) parts.push(`${count('skipped')} skipped`)
+  const verdict = { passed: 'PASSED', failed: 'FAILED', 'not-run': 'NOT RUN', interrupted: 'INTERRUPTED' }[result.status]
+  return `${verdict} ${result.scenario.file}: ${parts.join(', ')} in ${seconds}s`
+}
+
+const ERR_SUBCATEGORIES: Record<string, string> = {
+  '01': 'common error',
+  '02': 'no CR LF terminator',
+  '03': 'line does not start with AT, or is too long',
+  '04': 'parameter length mismatch',
+  '05': 'parameter type mismatch',
+  '06': 'wrong number of parameters',
+  '07': 'parameter out of range',
+  '08': 'parameter could not be parsed',
+  '09': 'unknown command',
+  '0a': 'command failed',
+  '0b': 'previous command still running',
+  '0c': 'wrong command form',
+}
+
+function explainErrCode(code: string): string {
+  const m = /^0x01([0-9a-f]{2})([0-9a-f]{4})$/i.exec(code)
+  if (!m) return ''
+  const what = ERR_SUBCATEGORIES[m[1]!.toLowerCase()]
+  return what ? ` (${what}${/0[4578]/.test(m[1]!) ? `, parameter ${Number.parseInt(m[2]!, 16)}` : ''})` : ''
+}

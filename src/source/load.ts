@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import type { Diagnostic } from '../diagnostics/diagnostic.ts'
+import { error, hasErrors } from '../diagnostics/diagnostic.ts'
+import { Normalizer } from './normalize.ts'
+import { checkSchema } from './schema-check.ts'
+import type { Scenario } from './types.ts'
+import { checkVariables } from './variables.ts'
+import type { VariableInputs } from './variables.ts'
+import { YamlSource } from './yaml-source.ts'
+
+export interface LoadResult {
+  /** Present when the file has no errors (warnings allowed). */
+  scenario?: Scenario
+  diagnostics: Diagnostic[]
+  /** The text of every file read, for code frames. */
+  sources: Map<string, string>
+}
+
+export type LoadOptions = Pick<VariableInputs, 'cliVars' | 'env'>
+
+/**
+ * Reads a scenario file and returns it typed and validated, or every problem found, each with
+ * its place in the file. Never throws for a user's mistake.
+ */
+export async function loadScenario(file: string, options: LoadOptions): Promise<LoadResult> {
+  const sources = new Map<string, string>()
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)
+    return { diagnostics: [error('file-unreadable', `cannot read ${file}: ${why}`)], sources }
+  }
+  sources.set(file, text)
+  return { ...parseScenario(file, text, options), sources }
+}
+
+/** The pure part of loadScenario, for text already in memory. */
+export function parseScenario(file: string, text: string, options: LoadOptions): Omit<LoadResult, 'sources'> {
+  const source = new YamlSource(file, text)
+  if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics }
+  const value: unknown = source.doc.toJS()
+  if (value === null || value === undefined) {
+    return { diagnostics: [error('missing-key', 'the file is empty: a scenario needs at least `name` and `steps`', source.spanOf(0, 1))] }
+  }
+  const schemaProblems = checkSchema(source, value)
+  if (schemaProblems.length > 0) return { diagnostics: schemaProblems }
+  const normalizer = new Normalizer(source, dirname(resolve(file)))
+  const scenario = normalizer.scenario(value as Record<string, unknown>)
+  const diagnostics = [...normalizer.diagnostics, ...checkVariables(scenario, options)]
+  return hasErrors(diagnostics) ? { diagnostics } : { scenario, diagnostics }
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs'
+import { Ajv } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import type { Diagnostic } from '../diagnostics/diagnostic.ts'
+import { error } from '../diagnostics/diagnostic.ts'
+import { didYouMean } from '../diagnostics/suggest.ts'
+import type { Path, YamlSource } from './yaml-source.ts'
+
+const SCHEMA_URL = new URL('../../schema/scenario.schema.json', import.meta.url)
+
+let compiled: ValidateFunction | undefined
+
+function validator(): ValidateFunction {
+  if (compiled) return compiled
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true })
+  // Our own annotation: the message to show when a `pattern` does not match.
+  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' })
+  compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object)
+  return compiled
+}
+
+/** Checks the document against schema/scenario.schema.json; one located diagnostic per problem. */
+export function checkSchema(source: YamlSource, value: unknown): Diagnostic[] {
+  const validate = validator()
+  if (validate(value)) return []
+  const errors = relevantErrors(validate.errors ?? [])
+  const seen = new Set<string>()
+  const out: Diagnostic[] = []
+  for (const e of errors) {
+    const d = toDiagnostic(source, e)
+    const key = `${d.span?.start.line}:${d.span?.start.col}:${d.message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    out.push(d)
+  }
+  return out.sort((a, b) => (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) || (a.span?.start.col ?? 0) - (b.span?.start.col ?? 0))
+}
+
+/**
+ * For `anyOf` (one expectation or a list of them), keep only the errors of the branch that fits the
+ * value's shape, so a user sees "unknown key" rather than three alternatives.
+ */
+function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
+  const dropPrefixes: string[] = []
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf')
+  for (const e of anyOfs) {
+    const branch = Array.isArray(e.data) ? 1 : 0
+    const branches = (e.schema as unknown[]).length
+    for (let i = 0; i < branches; i++) if (i !== branch) dropPrefixes.push(`${e.schemaPath}/${i}/`)
+  }
+  return errors.filter((e) => {
+    if (dropPrefixes.some((p) => e.schemaPath.startsWith(p))) return false
+    if (e.keyword === 'anyOf') return !errors.some((o) => o !== e && o.schemaPath.startsWith(`${e.schemaPath}/`) && !dropPrefixes.some((p) => o.schemaPath.startsWith(p)))
+    // A `propertyNames` failure comes with the inner `pattern` failure; the outer one says it better.
+    if (e.keyword === 'pattern' && e.propertyName !== undefined) return false
+    return true
+  })
+}
+
+function toPath(instancePath: string): Path {
+  if (!instancePath) return []
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
+}
+
+function describePath(path: Path): string {
+  if (path.length === 0) return 'the scenario'
+  let out = ''
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p
+  return `\`${out}\``
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a map'
+  if (typeof value === 'string') return 'a string'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number'
+  if (typeof value === 'boolean') return 'a boolean'
+  return typeof value
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean (true or false)',
+  array: 'a list',
+  object: 'a map',
+}
+
+function toDiagnostic(source: YamlSource, e: ErrorObject): Diagnostic {
+  const path = toPath(e.instancePath)
+  const where = describePath(path)
+  const parentSchema = (e.parentSchema ?? {}) as Record<string, unknown>
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty)
+      const allowed = Object.keys((parentSchema.properties ?? {}) as object)
+      const suggestion = didYouMean(key, allowed)
+      const keyNode = source.keyAt(path, key)
+      const span = keyNode ? source.spanOfNode(keyNode) : source.spanAt(path)
+      const hint = suggestion ? `did you mean \`${suggestion}\`?` : `expected one of: ${allowed.join(', ')}`
+      return error('unknown-key', `unknown key \`${key}\` in ${path.length ? where : 'the scenario'}`, span, hint)
+    }
+    case 'required': {
+      const missing = String((e.params as { missingProperty: string }).missingProperty)
+      return error('missing-key', `${where} is missing the required key \`${missing}\``, source.spanAt(path))
+    }
+    case 'type': {
+      const types = String((e.params as { type: string }).type).split(',').map((t) => TYPE_WORDS[t] ?? t)
+      return error('wrong-type', `${where} must be ${types.join(' or ')}, not ${typeName(e.data)}`, source.spanAt(path))
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String)
+      const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined
+      return error(
+        'bad-value',
+        `${where} must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}`,
+        source.spanAt(path),
+        suggestion ? `did you mean \`${suggestion}\`?` : undefined,
+      )
+    }
+    case 'pattern': {
+      const custom = parentSchema['x-error']
+      const message = typeof custom === 'string' ? custom : `must match ${(e.params as { pattern: string }).pattern}`
+      return error(custom && path.at(-1) !== undefined && /duration/.test(message) ? 'bad-duration' : 'bad-value', `${where} ${message}`, source.spanAt(path))
+    }
+    case 'propertyNames': {
+      const name = String((e.params as { propertyName: string }).propertyName)
+      const keyNode = source.keyAt(path, name)
+      return error(
+        'bad-value',
+        `\`${name}\` is not a valid variable name`,
+        keyNode ? source.spanOfNode(keyNode) : source.spanAt(path),
+        'use letters, digits and `_`, not starting with a digit',
+      )
+    }
+    case 'minItems':
+      return error('bad-value', `${where} must not be empty`, source.spanAt(path))
+    case 'minLength':
+      return error('bad-value', `${where} must not be empty`, source.spanAt(path))
+    case 'minProperties':
+      return error('bad-value', `${where} must not be an empty map`, source.spanAt(path))
+    case 'minimum':
+    case 'maximum': {
+      const limit = (e.params as { limit: number }).limit
+      return error('bad-value', `${where} must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}`, source.spanAt(path))
+    }
+    default:
+      return error('schema', `${where} ${e.message ?? 'is invalid'}`, source.spanAt(path))
+  }
+}

@@ -1,0 +1,85 @@
+import type { Span } from '../diagnostics/diagnostic.ts'
+import type { ParsedTemplate } from './template.ts'
+
+/** A string from the scenario that may contain `${...}` references, with where it was written. */
+export interface Template {
+  source: string
+  parsed: ParsedTemplate
+  span: Span
+}
+
+export type Payload =
+  | { kind: 'text'; text: Template; repeat: number; span: Span }
+  | { kind: 'bytes'; bytes: Uint8Array; span: Span }
+
+export type Expectation =
+  | { kind: 'line'; text: Template; span: Span }
+  | { kind: 'regex'; pattern: Template; flags: string; groups: string[]; span: Span }
+  | { kind: 'data'; payload: Payload; link?: number; span: Span }
+
+interface StepCommon {
+  /** `steps` or `teardown`, and the position in it (0-based), for reports. */
+  phase: 'steps' | 'teardown'
+  index: number
+  /** The `name:` key, or a name derived from the action. */
+  name: Template
+  span: Span
+  timeoutMs: number
+  optional: boolean
+  doc?: string
+}
+
+export type Step =
+  | (StepCommon & { kind: 'send'; command: Template; expect: Expectation[] })
+  | (StepCommon & { kind: 'payload'; payload: Payload; expect: Expectation[] })
+  | (StepCommon & { kind: 'wait'; expect: Expectation[] })
+  | (StepCommon & { kind: 'sleep'; durationMs: number })
+
+export type StepKind = Step['kind']
+
+export type Readiness =
+  | { kind: 'started' }
+  | { kind: 'port'; port: Template; host?: Template; timeoutMs: number }
+  | { kind: 'stdout'; line: Expectation; timeoutMs: number }
+  | { kind: 'delay'; ms: number }
+
+export interface Prerequisite {
+  index: number
+  name: Template
+  run: Template[]
+  cwd?: Template
+  env: { name: string; value: Template }[]
+  ready: Readiness
+  span: Span
+}
+
+export interface VariableDecl {
+  name: string
+  value: Template
+  span: Span
+}
+
+export interface DeviceSettings {
+  baudRate?: number
+  reset: 'none' | 'hard' | 'soft'
+  echo?: boolean
+}
+
+/** A loaded, validated scenario. Templates are resolved at run time, when the values are known. */
+export interface Scenario {
+  /** The path as the user gave it, used in messages. */
+  file: string
+  /** Absolute directory of the file; relative paths in the scenario start here. */
+  dir: string
+  name: Template
+  description?: string
+  doc?: string
+  tags: string[]
+  vars: VariableDecl[]
+  secrets: { name: string; span: Span }[]
+  defaultTimeoutMs: number
+  device: DeviceSettings
+  prerequisites: Prerequisite[]
+  steps: Step[]
+  teardown: Step[]
+}

@@ -1,0 +1,151 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.ts'
+import { error, warning } from '../diagnostics/diagnostic.ts'
+import { didYouMean } from '../diagnostics/suggest.ts'
+import { references, renderTemplate, UndefinedVariableError } from './template.ts'
+import type { Scope } from './template.ts'
+import type { Expectation, Payload, Scenario, Step, Template } from './types.ts'
+
+/** What the variables of a run come from, besides the scenario's own `vars`. */
+export interface VariableInputs {
+  /** `--var name=value`; beats the scenario's `vars`. `host.ip` may be given here too. */
+  cliVars: ReadonlyMap<string, string>
+  env: Readonly<Record<string, string | undefined>>
+  /** The address the device reaches this computer under; `--var host.ip` wins. */
+  hostIp: string
+}
+
+export const HOST_IP = 'host.ip'
+
+/**
+ * Reports, before anything runs, every reference to a variable that will not exist when the
+ * template is used, every secret that names no variable, and variables nobody uses.
+ */
+export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 'cliVars' | 'env'>): Diagnostic[] {
+  const out: Diagnostic[] = []
+  const defined = new Set<string>([HOST_IP, ...inputs.cliVars.keys()])
+  const used = new Set<string>()
+  const check = (template: Template | undefined) => {
+    if (!template) return
+    for (const ref of references(template.parsed)) {
+      used.add(ref.name)
+      if (ref.fallback !== undefined) continue
+      if (ref.name.startsWith('env.')) {
+        const name = ref.name.slice(4)
+        if (inputs.env[name] === undefined) {
+          out.push(
+            error('undefined-variable', `environment variable \`${name}\` is not set`, template.span, `set it, or give a fallback: \`\${env.${name}:-value}\``),
+          )
+        }
+      } else if (!defined.has(ref.name)) {
+        const suggestion = didYouMean(ref.name, [...defined])
+        out.push(
+          error(
+            'undefined-variable',
+            `undefined variable \`${ref.name}\``,
+            template.span,
+            suggestion ? `did you mean \`${suggestion}\`?` : 'define it under `vars`, capture it with a named group, or pass `--var name=value`',
+          ),
+        )
+      }
+    }
+  }
+  for (const v of scenario.vars) {
+    check(v.value)
+    defined.add(v.name)
+  }
+  check(scenario.name)
+  for (const p of scenario.prerequisites) {
+    check(p.name)
+    p.run.forEach(check)
+    check(p.cwd)
+    p.env.forEach((e) => check(e.value))
+    if (p.ready.kind === 'port') {
+      check(p.ready.port)
+      check(p.ready.host)
+    } else if (p.ready.kind === 'stdout') {
+      checkExpectation(p.ready.line, check, defined)
+    }
+  }
+  for (const step of [...scenario.steps, ...scenario.teardown]) {
+    check(step.name)
+    for (const t of stepTemplates(step)) check(t)
+    if ('expect' in step) for (const e of step.expect) checkExpectation(e, check, defined)
+  }
+  const varNames = new Set(scenario.vars.map((v) => v.name))
+  for (const s of scenario.secrets) {
+    if (!varNames.has(s.name) && !inputs.cliVars.has(s.name)) {
+      const suggestion = didYouMean(s.name, [...varNames])
+      out.push(error('undefined-variable', `secret \`${s.name}\` names no variable`, s.span, suggestion ? `did you mean \`${suggestion}\`?` : 'list names of `vars`'))
+    }
+  }
+  for (const v of scenario.vars) {
+    if (!used.has(v.name)) out.push(warning('unused-variable', `variable \`${v.name}\` is never used`, v.span))
+  }
+  return out
+}
+
+function checkExpectation(e: Expectation, check: (t: Template | undefined) => void, defined: Set<string>): void {
+  if (e.kind === 'line') check(e.text)
+  else if (e.kind === 'regex') {
+    check(e.pattern)
+    for (const g of e.groups) defined.add(g)
+  } else check(payloadTemplate(e.payload))
+}
+
+function stepTemplates(step: Step): (Template | undefined)[] {
+  switch (step.kind) {
+    case 'send':
+      return [step.command]
+    case 'payload':
+      return [payloadTemplate(step.payload)]
+    default:
+      return []
+  }
+}
+
+function payloadTemplate(p: Payload): Template | undefined {
+  return p.kind === 'text' ? p.text : undefined
+}
+
+/** The values of a run: the scenario's `vars` templated in order, with `--var` winning. */
+export class Variables {
+  private readonly values = new Map<string, string>()
+  private readonly env: Readonly<Record<string, string | undefined>>
+  private readonly secretNames: Set<string>
+
+  constructor(scenario: Scenario, inputs: VariableInputs) {
+    this.env = inputs.env
+    this.secretNames = new Set(scenario.secrets.map((s) => s.name))
+    this.values.set(HOST_IP, inputs.cliVars.get(HOST_IP) ?? inputs.hostIp)
+    for (const v of scenario.vars) {
+      const fromCli = inputs.cliVars.get(v.name)
+      this.values.set(v.name, fromCli ?? renderTemplate(v.value.parsed, this.scope))
+    }
+    for (const [name, value] of inputs.cliVars) if (!this.values.has(name)) this.values.set(name, value)
+  }
+
+  readonly scope: Scope = (name) => {
+    if (name.startsWith('env.')) return this.env[name.slice(4)]
+    return this.values.get(name)
+  }
+
+  get(name: string): string | undefined {
+    return this.values.get(name)
+  }
+
+  /** Captures from a regular expression's named groups; later steps see them. */
+  set(name: string, value: string): void {
+    this.values.set(name, value)
+  }
+
+  render(template: Template, escape?: (value: string) => string): string {
+    return renderTemplate(template.parsed, this.scope, escape)
+  }
+
+  /** Values to mask in every output. */
+  secretValues(): string[] {
+    return [...this.secretNames].map((n) => this.values.get(n)).filter((v): v is string => !!v)
+  }
+}
+
+export { UndefinedVariableError }

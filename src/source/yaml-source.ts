@@ -1,0 +1,92 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
+import type { Document, Node, Pair } from 'yaml'
+import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
+import { error } from '../diagnostics/diagnostic.ts'
+
+export type Path = readonly (string | number)[]
+
+/**
+ * A parsed YAML file that keeps every node's position, so that any problem found later (by the
+ * schema, the linter or a failing step) can point at `file:line:col`.
+ */
+export class YamlSource {
+  readonly file: string
+  readonly text: string
+  readonly doc: Document.Parsed
+  readonly diagnostics: Diagnostic[] = []
+  private readonly lines = new LineCounter()
+
+  constructor(file: string, text: string) {
+    this.file = file
+    this.text = text
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true })
+    for (const e of this.doc.errors) {
+      const [start, end] = e.pos
+      this.diagnostics.push(error('yaml-syntax', yamlMessage(e.message), this.spanOf(start, Math.max(end, start + 1))))
+    }
+  }
+
+  spanOf(startOffset: number, endOffset: number): Span {
+    const start = this.lines.linePos(startOffset)
+    const end = this.lines.linePos(endOffset)
+    return { file: this.file, start: clampPos(start), end: clampPos(end) }
+  }
+
+  /** The node at a path of map keys and sequence indexes, or undefined. */
+  nodeAt(path: Path): Node | undefined {
+    let node: unknown = this.doc.contents
+    for (const key of path) {
+      if (isMap(node)) node = (node.items.find((p) => keyOf(p) === String(key)) as Pair | undefined)?.value
+      else if (isSeq(node) && typeof key === 'number') node = node.items[key]
+      else return undefined
+    }
+    return (node ?? undefined) as Node | undefined
+  }
+
+  /** The key node of `key` in the map at `path`. */
+  keyAt(path: Path, key: string): Node | undefined {
+    const map = this.nodeAt(path)
+    if (!isMap(map)) return undefined
+    const pair = map.items.find((p) => keyOf(p) === key)
+    return pair && isScalar(pair.key) ? pair.key : undefined
+  }
+
+  /**
+   * Where to point for the value at `path`: the value itself, else its key (for `key:` with no
+   * value), else the nearest ancestor that exists.
+   */
+  spanAt(path: Path): Span {
+    for (let n = path.length; n >= 0; n--) {
+      const node = this.nodeAt(path.slice(0, n))
+      if (node?.range) return this.spanOfNode(node)
+      const last = path[n - 1]
+      if (n > 0 && typeof last === 'string') {
+        const key = this.keyAt(path.slice(0, n - 1), last)
+        if (key?.range) return this.spanOfNode(key)
+      }
+    }
+    return this.spanOf(0, 1)
+  }
+
+  /** A node's span, cut to its first line so that a caret line stays readable. */
+  spanOfNode(node: Node): Span {
+    const [start, valueEnd] = node.range!
+    const firstLineEnd = this.text.indexOf('\n', start)
+    const end = firstLineEnd >= 0 && firstLineEnd < valueEnd ? firstLineEnd : valueEnd
+    return this.spanOf(start, Math.max(end, start + 1))
+  }
+}
+
+function keyOf(pair: unknown): string | undefined {
+  if (!isPair(pair)) return undefined
+  return isScalar(pair.key) ? String(pair.key.value) : undefined
+}
+
+function clampPos(pos: { line: number; col: number }): { line: number; col: number } {
+  return { line: Math.max(1, pos.line), col: Math.max(1, pos.col) }
+}
+
+/** yaml's messages end with "at line X, column Y"; the code frame already says where. */
+function yamlMessage(message: string): string {
+  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').replace(/\s+$/, '')
+}

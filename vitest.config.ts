@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // End-to-end tests spawn servers, pseudo-terminals and the CLI; two cores do not like more.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+})

@@ -3,16 +3,24 @@ import { parseArgs } from 'node:util'
 export const USAGE = `Usage:
   at-scenario [run] <scenario.yaml>... [options]   run scenarios (on the built-in simulator unless --port is given)
   at-scenario validate <scenario.yaml>...          check scenarios without running them
+  at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>]
+                                                   serve the simulator to other programs until Ctrl-C
 
 Options:
-  -p, --port <path>        serial port of the ESP-AT device (e.g. /dev/ttyUSB0); without it,
-                           the built-in ESP-AT simulator plays the device
+  -p, --port <path>        serial port of the ESP-AT device (e.g. /dev/ttyUSB0), or
+                           tcp://HOST:PORT for a raw TCP serial server (ser2net);
+                           without it, the built-in ESP-AT simulator plays the device
   -b, --baud <rate>        baud rate (default: the scenario's device.baudRate, else 115200)
       --var <name=value>   set a variable, repeatable; beats the scenario's vars
                            (--var host.ip=192.168.1.10 sets the address the device connects to)
       --env-file <path>    read environment variables from this file (default: ./.env if present);
                            variables already in the environment win
       --color / --no-color force or disable colours (default: on for a terminal)
+
+Options of sim:
+      --pty                make a pseudo-terminal pair (socat) and print the path to open
+      --listen <url>       accept TCP connections, e.g. tcp://127.0.0.1:3333 (a device per connection)
+  -p, --port <path>        attach the simulator to an existing serial port or pseudo-terminal
   -h, --help               show this help
   -V, --version            show the version
 
@@ -21,13 +29,17 @@ Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
 `
 
 export interface CliOptions {
-  command: 'run' | 'validate' | 'help' | 'version'
+  command: 'run' | 'validate' | 'sim' | 'help' | 'version'
   files: string[]
   port?: string
   baud?: number
   vars: Map<string, string>
   envFile?: string
   color?: boolean
+  /** sim: make a pseudo-terminal pair. */
+  pty?: boolean
+  /** sim: tcp://HOST:PORT to listen on. */
+  listen?: string
 }
 
 export class UsageError extends Error {}
@@ -46,6 +58,8 @@ export function parseCli(argv: string[]): CliOptions {
         'env-file': { type: 'string' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        pty: { type: 'boolean' },
+        listen: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -58,11 +72,21 @@ export function parseCli(argv: string[]): CliOptions {
   if (values.version) return { command: 'version', files: [], vars: new Map() }
   let command: CliOptions['command'] = 'run'
   let files = positionals
-  if (files[0] === 'run' || files[0] === 'validate') {
+  if (files[0] === 'run' || files[0] === 'validate' || files[0] === 'sim') {
     command = files[0]
     files = files.slice(1)
   }
-  if (files.length === 0) throw new UsageError('no scenario file given')
+  if (command === 'sim') {
+    if (files.length > 0) throw new UsageError(`sim takes no files, got \`${files[0]}\``)
+    const modes = [values.pty, values.listen, values.port].filter((v) => v !== undefined).length
+    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT or --port <path>')
+    if (values.listen !== undefined && !/^tcp:\/\/[^:/]+:\d+$/.test(values.listen)) {
+      throw new UsageError(`--listen needs tcp://HOST:PORT, got \`${values.listen}\``)
+    }
+  } else {
+    if (files.length === 0) throw new UsageError('no scenario file given')
+    if (values.pty || values.listen !== undefined) throw new UsageError('--pty and --listen belong to `at-scenario sim`')
+  }
   const vars = new Map<string, string>()
   for (const v of values.var ?? []) {
     const eq = v.indexOf('=')
@@ -85,5 +109,7 @@ export function parseCli(argv: string[]): CliOptions {
     ...(baud !== undefined ? { baud } : {}),
     ...(values['env-file'] !== undefined ? { envFile: values['env-file'] } : {}),
     ...(color !== undefined ? { color } : {}),
+    ...(values.pty ? { pty: true } : {}),
+    ...(values.listen !== undefined ? { listen: values.listen } : {}),
   }
 }

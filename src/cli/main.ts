@@ -37,6 +37,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stdout.write(`${pkg.version}\n`)
     return ExitCode.Passed
   }
+  if (options.command === 'sim') {
+    const { simCommand } = await import('./sim-command.ts')
+    return simCommand(options, io)
+  }
   const { env, error } = loadEnvironment(io.env, options.envFile, io.cwd)
   if (error) {
     io.stderr.write(`at-scenario: ${error}\n`)

@@ -1,7 +1,7 @@
 import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import type { RunResult } from '../engine/result.ts'
 import type { RunningPrerequisite } from '../engine/prerequisites.ts'
-import { describeTarget, LinkOpenError, openLink } from '../link/open-link.ts'
+import { describeTarget, LinkOpenError, openLink, targetFromPort } from '../link/open-link.ts'
 import type { LinkTarget } from '../link/open-link.ts'
 import type { Scenario } from '../source/types.ts'
 import type { CliOptions } from './args.ts'
@@ -43,7 +43,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
     for (const scenario of scenarios) {
       if (soft.signal.aborted) break
       const target: LinkTarget = options.port
-        ? { kind: 'serial', path: options.port, baudRate: options.baud ?? scenario.device.baudRate ?? DEFAULT_BAUD }
+        ? targetFromPort(options.port, options.baud ?? scenario.device.baudRate ?? DEFAULT_BAUD)
         : { kind: 'simulator' }
       const hostIp = target.kind === 'simulator' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1')
       io.stdout.write(`${scenario.file}: running on ${describeTarget(target)}${target.kind === 'simulator' ? ' (no --port given)' : ''}\n`)

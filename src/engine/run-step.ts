@@ -23,6 +23,14 @@ export interface StepContext {
 
 const MAX_LINES = 200
 
+class PromptMissing extends Error {
+  readonly outcome: RunOutcome
+  constructor(outcome: RunOutcome) {
+    super('no prompt')
+    this.outcome = outcome
+  }
+}
+
 /** Runs one step to its verdict. Never throws for anything the device or the user did. */
 export async function runStep(step: Step, ctx: StepContext): Promise<StepResult> {
   const startedAt = ctx.now()
@@ -75,6 +83,9 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       const bytes = payloadBytes(step.payload, ctx.vars)
       result.sent = describeBytes(bytes, ctx.redactor)
       write = async () => {
+        // The device drops payload bytes that arrive before its `>` (reference §4): wait for it.
+        const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
+        if (prompt.kind !== 'settled') throw new PromptMissing(prompt)
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'payload', text: result.sent! })
         await ctx.session.write(bytes)
       }
@@ -94,6 +105,16 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
     outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal)
   } catch (e) {
     unsubscribe()
+    if (e instanceof PromptMissing) {
+      const o = e.outcome
+      if (o.kind === 'aborted') return finish('errored', ctx.abortReason())
+      if (o.kind === 'link-closed') return finish('errored', { reason: 'link-closed', message: 'the link to the device closed before its `>` prompt' })
+      return finish('errored', {
+        reason: 'timeout',
+        message: `timed out after ${step.timeoutMs} ms waiting for the \`>\` prompt before writing the payload (did the step before send AT+WSSEND or AT+CIPSEND?)`,
+        waitingFor: '>',
+      })
+    }
     return finish('errored', { reason: 'write-failed', message: `could not write to the device: ${(e as Error).message}` })
   }
   unsubscribe()

@@ -4,12 +4,28 @@ import { StreamLink } from './stream-link.ts'
 export type LinkTarget =
   | { kind: 'simulator' }
   | { kind: 'serial'; path: string; baudRate: number }
+  /** A raw TCP serial server, such as ser2net's plain TCP accepter. */
+  | { kind: 'tcp'; host: string; port: number }
+
+/** `--port` as given: a device path, or tcp://HOST:PORT. */
+export function targetFromPort(port: string, baudRate: number): LinkTarget {
+  const tcp = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(port)
+  if (tcp) return { kind: 'tcp', host: tcp[1]!.replace(/^\[|\]$/g, ''), port: Number(tcp[2]) }
+  return { kind: 'serial', path: port, baudRate }
+}
 
 /** The port could not be opened: exit code 3, with a message a person can act on. */
 export class LinkOpenError extends Error {}
 
 export function describeTarget(target: LinkTarget): string {
-  return target.kind === 'simulator' ? 'the built-in ESP-AT simulator' : `${target.path} at ${target.baudRate} baud`
+  switch (target.kind) {
+    case 'simulator':
+      return 'the built-in ESP-AT simulator'
+    case 'serial':
+      return `${target.path} at ${target.baudRate} baud`
+    case 'tcp':
+      return `tcp://${target.host}:${target.port}`
+  }
 }
 
 /** Opens the byte stream to the device; heavy modules are loaded only for the kind asked for. */
@@ -24,6 +40,20 @@ export async function openLink(target: LinkTarget): Promise<OpenLink> {
     const stream = new SerialPortStream({ binding, path: 'simulator', baudRate: 115200, autoOpen: false })
     await new Promise<void>((resolve, reject) => stream.open((e) => (e ? reject(e) : resolve())))
     return new StreamLink(stream, describeTarget(target), true)
+  }
+  if (target.kind === 'tcp') {
+    const { connect } = await import('node:net')
+    const socket = connect({ host: target.host, port: target.port })
+    socket.setNoDelay(true)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve)
+        socket.once('error', reject)
+      })
+    } catch (e) {
+      throw new LinkOpenError(`cannot connect to ${describeTarget(target)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+    }
+    return new StreamLink(socket, describeTarget(target))
   }
   const { SerialPort } = await import('serialport')
   const port = new SerialPort({ path: target.path, baudRate: target.baudRate, autoOpen: false })

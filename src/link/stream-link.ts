@@ -50,9 +50,12 @@ export class StreamLink implements OpenLink {
   async close(): Promise<void> {
     if (this.ended) return
     this.closing = true
+    const closable = this.stream as Duplex & { close?: (cb: (e?: Error | null) => void) => void; isOpen?: boolean }
     await new Promise<void>((resolve) => {
       this.stream.once('close', () => resolve())
-      this.stream.destroy()
+      // A serial port must be closed through its binding, or the native poller keeps the process alive.
+      if (typeof closable.close === 'function' && closable.isOpen) closable.close(() => this.stream.destroy())
+      else this.stream.destroy()
     })
   }
 }

@@ -1,4 +1,5 @@
-import type { InboxEntry } from './inbox.ts'
+import type { EntryKind, InboxEntry } from './inbox.ts'
+import { lineKind } from './line-kinds.ts'
 import type { Matcher } from './matchers.ts'
 
 /**
@@ -27,6 +28,9 @@ export interface ExchangeOptions {
 
 const LOST = /^\+WS_(?:DISCONNECTED|CLOSED):(\d+)$/
 
+/** What answers input: after one of these, an earlier `ERR CODE:` annotates nothing more. */
+const ANSWERS: ReadonlySet<EntryKind> = new Set<EntryKind>(['final-success', 'final-failure', 'busy', 'prompt'])
+
 /**
  * Matches one step's expectations against received records, in order, with other records allowed
  * in between. Pure: the session feeds it entries and a clock decides about timeouts.
@@ -48,6 +52,8 @@ export class Exchange {
   readonly matches: { matcher: Matcher; entry: InboxEntry }[] = []
   /** The last `ERR CODE:` since the last final result or busy: it annotates the next one. */
   private errCode: string | undefined
+  /** The entry that ended the command, once it has. */
+  private finishedBy: InboxEntry | undefined
 
   constructor(options: ExchangeOptions) {
     this.mode = options.mode
@@ -74,10 +80,8 @@ export class Exchange {
         Object.assign(this.captures, outcome.captures)
         this.matches.push({ matcher, entry })
         this.matched++
-        if (this.ends(entry)) {
-          this.errCode = undefined
-          if (this.mode !== 'wait') this.finished = true
-        }
+        if (ANSWERS.has(entry.kind)) this.errCode = undefined
+        if (this.mode !== 'wait' && this.ends(entry)) this.finish(entry)
         this.settle()
         return
       }
@@ -133,7 +137,7 @@ export class Exchange {
       case 'prompt':
         this.errCode = undefined
         if (!this.finished) {
-          this.finished = true
+          this.finish(entry)
           this.consumed.add(entry.seq)
         }
         return
@@ -155,12 +159,34 @@ export class Exchange {
     this.failure = failure
   }
 
+  private finish(entry: InboxEntry): void {
+    this.finished = true
+    this.finishedBy = entry
+  }
+
   private settle(): void {
-    if (this.status === 'pending' && this.matched === this.matchers.length && this.finished) this.status = 'passed'
+    if (this.status !== 'pending' || !this.finished) return
+    if (this.matched === this.matchers.length) {
+      this.status = 'passed'
+      return
+    }
+    // The command has ended; an expected final result (ERROR where OK came) cannot come any more.
+    // URCs still can, so only result lines fail the step at once.
+    const by = this.finishedBy
+    // `\r\nOK\r\n\r\n>`: after that OK the prompt still comes, and the verdict waits for it.
+    if (by?.text === 'OK' && this.matchers[this.matched]?.label === '>') return
+    if (by && this.matchers.slice(this.matched).some((m) => isResultLine(m.label))) {
+      this.fail({ reason: 'unexpected-result', entry: by, ...(this.errCode ? { errCode: this.errCode } : {}) })
+    }
   }
 
   /** The expectation still waited for, if any. */
   get waitingFor(): Matcher | undefined {
     return this.matchers[this.matched]
   }
+}
+
+function isResultLine(text: string): boolean {
+  const kind = lineKind(text)
+  return kind === 'final-success' || kind === 'final-failure' || kind === 'busy'
 }

@@ -50,7 +50,8 @@ export class Inbox {
 
   add(entry: InboxEntry): void {
     this.entries.push(entry)
-    if (this.entries.length > this.limit) this.entries = this.entries.slice(this.entries.length - Math.floor(this.limit / 2))
+    // Keep the newer half (at least the entry just added), so that trimming is amortised.
+    if (this.entries.length > this.limit) this.entries = this.entries.slice(this.entries.length - Math.max(1, Math.floor(this.limit / 2)))
   }
 
   /** Entries with seq >= from, oldest first. */

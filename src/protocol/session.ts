@@ -40,6 +40,8 @@ export class AtSession {
   private closed: { error?: Error } | undefined
   private waiter: ((why: 'entry' | 'closed') => void) | undefined
   private readonly subscribers = new Set<(entry: InboxEntry) => void>()
+  /** A `>` prompt arrived and nothing has been written since: the device waits for payload bytes. */
+  private promptOutstanding = false
 
   constructor(link: ByteLink, events: SessionEvents = {}, now: () => number = defaultClock()) {
     this.link = link
@@ -70,6 +72,11 @@ export class AtSession {
 
   async write(bytes: Uint8Array): Promise<void> {
     if (this.closed) throw new Error('the link to the device is closed')
+    // Whatever is written answers a prompt still waiting in the inbox; no later step should see it.
+    if (this.promptOutstanding) {
+      this.promptOutstanding = false
+      this.inbox.remove(new Set(this.inbox.since(0).filter((e) => e.kind === 'prompt').map((e) => e.seq)))
+    }
     this.events.onWrite?.(bytes, this.now())
     await this.link.write(bytes)
   }
@@ -119,6 +126,39 @@ export class AtSession {
     }
   }
 
+  /** Whether the device has shown a `>` prompt that nothing has answered yet. */
+  get awaitingPayload(): boolean {
+    return this.promptOutstanding
+  }
+
+  /**
+   * Resolves once the device shows its `>` prompt (at once if it already has). Payload written
+   * before the prompt is lost on the device (reference §4), so a payload step waits for it.
+   */
+  async waitForPrompt(timeoutMs: number, signal?: AbortSignal): Promise<RunOutcome> {
+    if (this.promptOutstanding) return { kind: 'settled' }
+    if (this.closed) return { kind: 'link-closed', ...(this.closed.error ? { error: this.closed.error } : {}) }
+    if (signal?.aborted) return { kind: 'aborted' }
+    return new Promise<RunOutcome>((resolve) => {
+      const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs)
+      const onAbort = () => finish({ kind: 'aborted' })
+      signal?.addEventListener('abort', onAbort, { once: true })
+      const unsubscribe = this.subscribe((entry) => {
+        if (entry.kind === 'prompt') finish({ kind: 'settled' })
+      })
+      const finish = (outcome: RunOutcome) => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        unsubscribe()
+        this.waiter = undefined
+        resolve(outcome)
+      }
+      this.waiter = (why) => {
+        if (why === 'closed') finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
+      }
+    })
+  }
+
   /** Entries received from `from` on that are still in the inbox (for failure reports). */
   received(from: number): InboxEntry[] {
     return this.inbox.since(from)
@@ -140,6 +180,7 @@ export class AtSession {
   }
 
   private add(entry: InboxEntry): void {
+    if (entry.kind === 'prompt') this.promptOutstanding = true
     this.inbox.add(entry)
     this.events.onEntry?.(entry)
     for (const s of this.subscribers) s(entry)

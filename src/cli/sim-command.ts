@@ -1,0 +1,28 @@
+import type { CliOptions } from './args.ts'
+import { ExitCode } from './exit-codes.ts'
+import type { CliIo } from './main.ts'
+
+/** `at-scenario sim`: serves the simulator until Ctrl-C (or SIGTERM), then stops cleanly. */
+export async function simCommand(options: CliOptions, io: CliIo): Promise<number> {
+  const { serveOnPort, serveOnPty, serveOnTcp } = await import('../simulator/serve.ts')
+  let served
+  try {
+    if (options.pty) served = await serveOnPty()
+    else if (options.listen) {
+      const url = new URL(options.listen)
+      served = await serveOnTcp(url.hostname, Number(url.port))
+    } else served = await serveOnPort(options.port!)
+  } catch (e) {
+    io.stderr.write(`at-scenario sim: ${(e as Error).message}\n`)
+    return ExitCode.CouldNotRun
+  }
+  io.stdout.write(`${served.address}\n`)
+  io.stderr.write(`ESP-AT simulator ready at ${served.address}; Ctrl-C to stop\n`)
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
+  await Promise.race([stopped, served.ended])
+  await served.stop()
+  return ExitCode.Passed
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Sets up at-scenario on Debian or Ubuntu: the system packages its scenarios and tests use, the npm
+# packages, the build, and a .env that points ${env.PYTHON} at a Python with `websockets`.
+set -eu
+cd "$(dirname "$0")/.."
+
+# socat: pseudo-terminals for `at-scenario sim --pty` and the tests.
+# python3-websockets: the doc's echo servers (PyPI may be out of reach; Debian's package is enough).
+packages="socat python3-websockets"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing Debian packages:$missing"
+  # shellcheck disable=SC2086
+  $sudo apt-get install -y -qq $missing >/dev/null 2>&1 || {
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq $missing
+  }
+fi
+
+npm ci --no-audit --no-fund
+npm run build
+
+# Scenarios start their servers with ${env.PYTHON:-python3}. Where `python3` on PATH lacks
+# websockets but Debian's interpreter has it, record that choice in .env (at-scenario reads it;
+# the real environment wins).
+if ! python3 -c 'import websockets' >/dev/null 2>&1 && /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1; then
+  if ! grep -q '^PYTHON=' .env 2>/dev/null; then
+    echo 'PYTHON=/usr/bin/python3' >> .env
+    echo "Wrote PYTHON=/usr/bin/python3 to .env (python3 on PATH has no websockets module)"
+  fi
+fi
+echo "at-scenario is ready: npx at-scenario scenarios/tcp-echo.yaml"

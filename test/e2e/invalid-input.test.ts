@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli.ts'
+
+describe('bad input', () => {
+  it('an unknown key and a wrong type: exit 2, each located at file:line:col with the line and a caret', async () => {
+    const run = await runCli(['test/fixtures/invalid.yaml'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain('error: unknown key `expct` in `steps[0]`')
+    expect(run.stderr).toContain('--> test/fixtures/invalid.yaml:4:5')
+    expect(run.stderr).toContain('4 |     expct: OK')
+    expect(run.stderr).toContain('  |     ^^^^^ did you mean `expect`?')
+    expect(run.stderr).toContain('error: `steps[1].timeout` must be a string or an integer, not a list')
+    expect(run.stderr).toContain('--> test/fixtures/invalid.yaml:6:14')
+    expect(run.stderr).toContain('2 errors; nothing was run.')
+    expect(run.stderr).not.toMatch(/\bat .*\.js:\d+/) // no stack trace
+  })
+
+  it('validate accepts the shipped scenarios', async () => {
+    const run = await runCli(['validate', 'scenarios/tcp-echo.yaml'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('✔ scenarios/tcp-echo.yaml')
+  })
+
+  it('a missing file: exit 2, named', async () => {
+    const run = await runCli(['nope.yaml'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('cannot read nope.yaml: no such file')
+  })
+
+  it('an unknown option: exit 2 with the usage', async () => {
+    const run = await runCli(['scenarios/tcp-echo.yaml', '--bogus'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain("Unknown option '--bogus'")
+    expect(run.stderr).toContain('Usage:')
+  })
+
+  it('a port that cannot be opened: exit 3, said plainly', async () => {
+    const run = await runCli(['scenarios/tcp-echo.yaml', '--port', '/dev/ttyNOSUCH0'])
+    expect(run.code).toBe(3)
+    expect(run.stderr).toContain('cannot open /dev/ttyNOSUCH0: no such device')
+  })
+})

@@ -62,7 +62,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
       try {
         result = await runScenario(scenario, {
           link,
-          variables: { cliVars: options.vars, env: io.env, hostIp },
+          variables: { cliVars: options.vars, env: io.env, hostIp, onSimulator: target.kind === 'simulator' },
           env: io.env,
           signal: soft.signal,
           hardSignal: hard.signal,

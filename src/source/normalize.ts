@@ -4,7 +4,7 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error } from '../diagnostics/diagnostic.ts'
 import { parseDuration } from './duration.ts'
 import { parseTemplate } from './template.ts'
-import type { Expectation, Payload, Prerequisite, Readiness, Scenario, Step, Template } from './types.ts'
+import type { Expectation, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
 import type { Path, YamlSource } from './yaml-source.ts'
 
 const DEFAULT_TIMEOUT_MS = 5000
@@ -31,11 +31,8 @@ export class Normalizer {
     const defaults = (raw.defaults ?? {}) as Raw
     const defaultTimeoutMs = this.duration(defaults.timeout, ['defaults', 'timeout']) ?? DEFAULT_TIMEOUT_MS
     const device = (raw.device ?? {}) as Raw
-    const vars = Object.entries((raw.vars ?? {}) as Raw).map(([name, value]) => ({
-      name,
-      value: this.template(String(value), ['vars', name]),
-      span: this.keySpan(['vars'], name),
-    }))
+    const vars = this.vars((raw.vars ?? {}) as Raw, ['vars'])
+    const simulator = (raw.simulator ?? {}) as Raw
     return {
       file: this.source.file,
       dir: this.dir,
@@ -51,10 +48,22 @@ export class Normalizer {
         ...(device.baudRate !== undefined ? { baudRate: device.baudRate as number } : {}),
         ...(device.echo !== undefined ? { echo: device.echo as boolean } : {}),
       },
+      simulator: {
+        vars: this.vars((simulator.vars ?? {}) as Raw, ['simulator', 'vars']),
+        ...(simulator.profile !== undefined ? { profile: resolve(this.dir, simulator.profile as string) } : {}),
+      },
       prerequisites: ((raw.prerequisites ?? []) as Raw[]).map((p, i) => this.prerequisite(p, i)),
       steps: this.steps((raw.steps ?? []) as Raw[], 'steps', defaultTimeoutMs),
       teardown: this.steps((raw.teardown ?? []) as Raw[], 'teardown', defaultTimeoutMs),
     }
+  }
+
+  private vars(raw: Raw, path: Path): VariableDecl[] {
+    return Object.entries(raw).map(([name, value]) => ({
+      name,
+      value: this.template(String(value), [...path, name]),
+      span: this.keySpan(path, name),
+    }))
   }
 
   private steps(raw: Raw[], phase: 'steps' | 'teardown', defaultTimeoutMs: number): Step[] {

@@ -79,6 +79,8 @@ export interface Scenario {
   secrets: { name: string; span: Span }[]
   defaultTimeoutMs: number
   device: DeviceSettings
+  /** Only on the built-in simulator: variables replacing `vars`, and a device profile (absolute path). */
+  simulator: { vars: VariableDecl[]; profile?: string }
   prerequisites: Prerequisite[]
   steps: Step[]
   teardown: Step[]

@@ -12,6 +12,8 @@ export interface VariableInputs {
   env: Readonly<Record<string, string | undefined>>
   /** The address the device reaches this computer under; `--var host.ip` wins. */
   hostIp: string
+  /** The run is on the built-in simulator: the scenario's `simulator.vars` replace its `vars`. */
+  onSimulator: boolean
 }
 
 export const HOST_IP = 'host.ip'
@@ -49,7 +51,13 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
       }
     }
   }
+  // Either set of values may be the one in force, so each is checked against what precedes it.
+  const simulatorNames = new Set(scenario.simulator.vars.map((v) => v.name))
   for (const v of scenario.vars) {
+    check(v.value)
+    defined.add(v.name)
+  }
+  for (const v of scenario.simulator.vars) {
     check(v.value)
     defined.add(v.name)
   }
@@ -71,14 +79,14 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
     for (const t of stepTemplates(step)) check(t)
     if ('expect' in step) for (const e of step.expect) checkExpectation(e, check, defined)
   }
-  const varNames = new Set(scenario.vars.map((v) => v.name))
+  const varNames = new Set([...scenario.vars.map((v) => v.name), ...simulatorNames])
   for (const s of scenario.secrets) {
     if (!varNames.has(s.name) && !inputs.cliVars.has(s.name)) {
       const suggestion = didYouMean(s.name, [...varNames])
       out.push(error('undefined-variable', `secret \`${s.name}\` names no variable`, s.span, suggestion ? `did you mean \`${suggestion}\`?` : 'list names of `vars`'))
     }
   }
-  for (const v of scenario.vars) {
+  for (const v of [...scenario.vars, ...scenario.simulator.vars]) {
     if (!used.has(v.name)) out.push(warning('unused-variable', `variable \`${v.name}\` is never used`, v.span))
   }
   return out
@@ -117,7 +125,9 @@ export class Variables {
     this.env = inputs.env
     this.secretNames = new Set(scenario.secrets.map((s) => s.name))
     this.values.set(HOST_IP, inputs.cliVars.get(HOST_IP) ?? inputs.hostIp)
-    for (const v of scenario.vars) {
+    const replacements = new Map(inputs.onSimulator ? scenario.simulator.vars.map((v) => [v.name, v]) : [])
+    const decls = [...scenario.vars.map((v) => replacements.get(v.name) ?? v), ...[...replacements.values()].filter((r) => !scenario.vars.some((v) => v.name === r.name))]
+    for (const v of decls) {
       const fromCli = inputs.cliVars.get(v.name)
       this.values.set(v.name, fromCli ?? renderTemplate(v.value.parsed, this.scope))
     }

@@ -13,6 +13,8 @@ Options:
   -b, --baud <rate>        baud rate (default: the scenario's device.baudRate, else 115200)
       --var <name=value>   set a variable, repeatable; beats the scenario's vars
                            (--var host.ip=192.168.1.10 sets the address the device connects to)
+      --tag <tag>          run only scenarios with this tag (repeatable: any of them)
+      --exclude-tag <tag>  skip scenarios with this tag (repeatable)
       --env-file <path>    read environment variables from this file (default: ./.env if present);
                            variables already in the environment win
       --color / --no-color force or disable colours (default: on for a terminal)
@@ -35,6 +37,8 @@ export interface CliOptions {
   baud?: number
   vars: Map<string, string>
   envFile?: string
+  tags: string[]
+  excludeTags: string[]
   color?: boolean
   /** sim: make a pseudo-terminal pair. */
   pty?: boolean
@@ -55,6 +59,8 @@ export function parseCli(argv: string[]): CliOptions {
         port: { type: 'string', short: 'p' },
         baud: { type: 'string', short: 'b' },
         var: { type: 'string', multiple: true },
+        tag: { type: 'string', multiple: true },
+        'exclude-tag': { type: 'string', multiple: true },
         'env-file': { type: 'string' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
@@ -68,8 +74,8 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''))
   }
   const { values, positionals } = parsed
-  if (values.help) return { command: 'help', files: [], vars: new Map() }
-  if (values.version) return { command: 'version', files: [], vars: new Map() }
+  if (values.help) return { command: 'help', files: [], vars: new Map(), tags: [], excludeTags: [] }
+  if (values.version) return { command: 'version', files: [], vars: new Map(), tags: [], excludeTags: [] }
   let command: CliOptions['command'] = 'run'
   let files = positionals
   if (files[0] === 'run' || files[0] === 'validate' || files[0] === 'sim') {
@@ -105,6 +111,8 @@ export function parseCli(argv: string[]): CliOptions {
     command,
     files,
     vars,
+    tags: values.tag ?? [],
+    excludeTags: values['exclude-tag'] ?? [],
     ...(values.port !== undefined ? { port: values.port } : {}),
     ...(baud !== undefined ? { baud } : {}),
     ...(values['env-file'] !== undefined ? { envFile: values['env-file'] } : {}),

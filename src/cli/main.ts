@@ -61,11 +61,26 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stderr.write(`${errors} error${errors === 1 ? '' : 's'}; nothing was run.\n`)
     return ExitCode.BadInput
   }
-  const scenarios = loaded.map((l) => l.result.scenario!)
   if (options.command === 'validate') {
     for (const l of loaded) io.stdout.write(`✔ ${l.file}\n`)
     return ExitCode.Passed
   }
+  const scenarios: Scenario[] = []
+  for (const l of loaded) {
+    const scenario = l.result.scenario!
+    if (selectedByTags(scenario.tags, options)) scenarios.push(scenario)
+    else io.stdout.write(`${l.file}: skipped (tags ${scenario.tags.length ? scenario.tags.join(', ') : 'none'} do not match --tag/--exclude-tag)\n`)
+  }
+  if (scenarios.length === 0) {
+    io.stdout.write('No scenario matches the tags given; nothing to run.\n')
+    return ExitCode.Passed
+  }
   const { runAll } = await import('./run-command.ts')
-  return runAll(scenarios as Scenario[], options, { ...io, env }, color, (f) => sources.get(f))
+  return runAll(scenarios, options, { ...io, env }, color, (f) => sources.get(f))
+}
+
+/** --tag: any of them must be present (when given); --exclude-tag: none may be. */
+export function selectedByTags(tags: readonly string[], options: Pick<CliOptions, 'tags' | 'excludeTags'>): boolean {
+  if (options.tags.length > 0 && !options.tags.some((t) => tags.includes(t))) return false
+  return !options.excludeTags.some((t) => tags.includes(t))
 }

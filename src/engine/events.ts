@@ -1,5 +1,5 @@
 import type { Span } from '../diagnostics/diagnostic.ts'
-import type { PrerequisiteResult, RunResult, StepResult } from './result.ts'
+import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
 
 export interface PlannedStep {
   phase: 'steps' | 'teardown'
@@ -20,6 +20,8 @@ export type EngineEvent =
   | { type: 'prerequisite:end'; result: PrerequisiteResult }
   | { type: 'step:start'; phase: 'steps' | 'teardown'; index: number; name: string }
   | { type: 'step:end'; result: StepResult }
+  /** A step failed and runs again (`retry`); `attempt` is the number of the attempt about to start. */
+  | { type: 'step:retry'; phase: 'steps' | 'teardown'; index: number; attempt: number; failure: StepFailure }
   /** Raw bytes both ways; `text` is their masked printable form. */
   | { type: 'io'; dir: 'tx' | 'rx'; at: number; bytes: Uint8Array }
   | { type: 'teardown:start' }

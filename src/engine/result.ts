@@ -46,6 +46,8 @@ export interface StepResult {
   kind: 'send' | 'payload' | 'wait' | 'sleep'
   name: string
   span: Span
+  /** The step's `doc` link, shown when it fails. */
+  doc?: string
   status: StepStatus
   /** The failure was on an `optional: true` step: reported, but the scenario went on. */
   optional: boolean
@@ -56,6 +58,10 @@ export interface StepResult {
   matched: number
   startedAt: number
   durationMs: number
+  /** How many times the step ran (more than 1 with `retry`); the result is the last attempt's. */
+  attempts: number
+  /** Failures of the earlier attempts, when a retry followed them. */
+  earlierFailures?: StepFailure[]
   failure?: StepFailure
   /** What crossed the link while the step ran (secrets masked). */
   lines: TranscriptLine[]

@@ -8,7 +8,7 @@ import { startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { Redactor } from './redact.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
-import { runStep } from './run-step.ts'
+import { runStepWithRetry } from './run-step.ts'
 
 export interface RunOptions {
   link: OpenLink
@@ -142,14 +142,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       if (skip) {
         const skipped: StepResult = {
           phase: step.phase, index: step.index, kind: step.kind, name: stepName(step), span: step.span,
-          status: 'skipped', optional: step.optional, expected: [], matched: 0, startedAt: now(), durationMs: 0, lines: [], captures: {},
+          status: 'skipped', optional: step.optional, expected: [], matched: 0, startedAt: now(), durationMs: 0, attempts: 0, lines: [], captures: {},
         }
         into.push(skipped)
         emit({ type: 'step:end', result: skipped })
         continue
       }
       emit({ type: 'step:start', phase: step.phase, index: step.index, name: stepName(step) })
-      const stepResult = await runStep(step, always ? teardownCtx() : ctx)
+      const stepResult = await runStepWithRetry(step, always ? teardownCtx() : ctx, (attempt, failure) =>
+        emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
+      )
       into.push(stepResult)
       emit({ type: 'step:end', result: stepResult })
       if ((stepResult.status === 'failed' || stepResult.status === 'errored') && !step.optional) failed = true

@@ -31,7 +31,34 @@ class PromptMissing extends Error {
   }
 }
 
-/** Runs one step to its verdict. Never throws for anything the device or the user did. */
+/**
+ * Runs a step, again after a failure while its `retry` allows, and returns the last attempt's
+ * result with the earlier failures attached.
+ */
+export async function runStepWithRetry(step: Step, ctx: StepContext, onRetry?: (attempt: number, failure: StepFailure) => void): Promise<StepResult> {
+  const earlier: StepFailure[] = []
+  const startedAt = ctx.now()
+  for (let attempt = 1; ; attempt++) {
+    const result = await runStep(step, ctx)
+    const retriable = result.status === 'failed' || result.status === 'errored'
+    const interrupted = result.failure?.reason === 'interrupted' || result.failure?.reason === 'prerequisite-exited'
+    if (!retriable || interrupted || !step.retry || attempt > step.retry.times) {
+      result.attempts = attempt
+      if (earlier.length > 0) result.earlierFailures = earlier
+      result.durationMs = ctx.now() - startedAt
+      return result
+    }
+    earlier.push(result.failure!)
+    onRetry?.(attempt + 1, result.failure!)
+    if (await sleep(step.retry.delayMs, ctx.signal)) {
+      const last = { ...result, attempts: attempt, earlierFailures: earlier.slice(0, -1), failure: ctx.abortReason(), status: 'errored' as const }
+      last.durationMs = ctx.now() - startedAt
+      return last
+    }
+  }
+}
+
+/** Runs one attempt of a step to its verdict. Never throws for anything the device or the user did. */
 export async function runStep(step: Step, ctx: StepContext): Promise<StepResult> {
   const startedAt = ctx.now()
   const lines: TranscriptLine[] = []
@@ -41,12 +68,14 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
     kind: step.kind,
     name: ctx.redactor.text(safeRender(() => ctx.vars.render(step.name), step.name.source)),
     span: step.span,
+    ...(step.doc ? { doc: step.doc } : {}),
     status: 'passed',
     optional: step.optional,
     expected: [],
     matched: 0,
     startedAt,
     durationMs: 0,
+    attempts: 1,
     lines,
     captures: {},
   }
@@ -90,7 +119,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
         await ctx.session.write(bytes)
       }
     }
-    exchange = new Exchange({ mode, matchers, startSeq: ctx.session.mark })
+    exchange = new Exchange({ mode, matchers, startSeq: ctx.session.mark, bootBannerExpected: !ctx.session.hasAnswered })
   } catch (e) {
     if (e instanceof UndefinedVariableError) {
       return finish('errored', { reason: 'undefined-variable', message: `${e.message}: it has no value when this step runs` })

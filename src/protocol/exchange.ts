@@ -24,6 +24,11 @@ export interface ExchangeOptions {
   matchers: Matcher[]
   /** The first seq that belongs to this step (written after, or arrived after, the step began). */
   startSeq: number
+  /**
+   * The device has not answered anything yet in this session: a `ready` before its first answer is
+   * its start-up banner (a board that resets when the port opens), not a reboot.
+   */
+  bootBannerExpected?: boolean
 }
 
 const LOST = /^\+WS_(?:DISCONNECTED|CLOSED):(\d+)$/
@@ -54,12 +59,14 @@ export class Exchange {
   private errCode: string | undefined
   /** The entry that ended the command, once it has. */
   private finishedBy: InboxEntry | undefined
+  private bootBannerExpected: boolean
 
   constructor(options: ExchangeOptions) {
     this.mode = options.mode
     this.matchers = options.matchers
     this.startSeq = options.startSeq
     this.finished = options.mode === 'wait'
+    this.bootBannerExpected = options.bootBannerExpected ?? false
     // A matcher may be reused (a retried step): progress from an earlier exchange does not count.
     for (const matcher of this.matchers) matcher.reset()
     this.settle()
@@ -87,6 +94,7 @@ export class Exchange {
       }
     }
     if (own) this.unmatched(entry)
+    if (own && ANSWERS.has(entry.kind)) this.bootBannerExpected = false
     this.settle()
   }
 
@@ -111,7 +119,7 @@ export class Exchange {
   /** An entry that the current expectation did not take. */
   private unmatched(entry: InboxEntry): void {
     if (entry.kind === 'ready') {
-      this.fail({ reason: 'rebooted', entry })
+      if (!this.bootBannerExpected) this.fail({ reason: 'rebooted', entry })
       return
     }
     const lost = LOST.exec(entry.text)

@@ -2,6 +2,9 @@ import type { Exchange } from './exchange.ts'
 import { Framer } from './framer.ts'
 import type { InboxEntry } from './inbox.ts'
 import { Inbox, toEntry } from './inbox.ts'
+import type { EntryKind } from './inbox.ts'
+
+const ANSWERS: ReadonlySet<EntryKind> = new Set<EntryKind>(['echo', 'final-success', 'final-failure', 'busy', 'prompt'])
 
 /** The byte stream to a device: a serial port, a TCP connection, or the simulator. */
 export interface ByteLink {
@@ -40,6 +43,8 @@ export class AtSession {
   private closed: { error?: Error } | undefined
   private waiter: ((why: 'entry' | 'closed') => void) | undefined
   private readonly subscribers = new Set<(entry: InboxEntry) => void>()
+  /** Whether the device has answered anything yet (an echo, a result, a prompt). */
+  private answered = false
   /** A `>` prompt arrived and nothing has been written since: the device waits for payload bytes. */
   private promptOutstanding = false
 
@@ -179,8 +184,14 @@ export class AtSession {
     return () => this.subscribers.delete(listener)
   }
 
+  /** False until the device first answers: a `ready` until then is its start-up banner. */
+  get hasAnswered(): boolean {
+    return this.answered
+  }
+
   private add(entry: InboxEntry): void {
     if (entry.kind === 'prompt') this.promptOutstanding = true
+    if (ANSWERS.has(entry.kind)) this.answered = true
     this.inbox.add(entry)
     this.events.onEntry?.(entry)
     for (const s of this.subscribers) s(entry)

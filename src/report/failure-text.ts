@@ -14,11 +14,15 @@ export function describeStepFailure(step: StepResult, options: TextOptions): str
   const f = step.failure
   if (!f) return ''
   const title = `${step.phase === 'teardown' ? 'teardown step' : 'step'} "${step.name}" ${step.status === 'failed' ? 'failed' : 'errored'}: ${f.message}`
-  const out = [renderDiagnostic({ code: 'schema', severity: 'error', message: title, span: step.span }, options.sources, { color: !!options.color })]
+  const severity = step.optional ? 'warning' : 'error'
+  const out = [renderDiagnostic({ code: 'schema', severity, message: step.optional ? `optional ${title}` : title, span: step.span }, options.sources, { color: !!options.color })]
   const pad = '   '
   if (step.expected.length > 0) {
     const marks = step.expected.map((e, i) => `${i < step.matched ? '✔' : i === step.matched ? '✖' : '·'} ${e}`)
     out.push(`${pad}expected, in order:`, ...marks.map((m) => `${pad}  ${m}`))
+  }
+  if (step.earlierFailures?.length) {
+    out.push(`${pad}attempt ${step.attempts} of ${step.attempts}; earlier attempts: ${step.earlierFailures.map((e) => e.message).join('; ')}`)
   }
   if (f.errCode) out.push(`${pad}error code: ${f.errCode}${explainErrCode(f.errCode)}`)
   if (f.prerequisite) {
@@ -31,6 +35,7 @@ export function describeStepFailure(step: StepResult, options: TextOptions): str
   } else if (step.kind !== 'sleep') {
     out.push(`${pad}nothing was received during the step`)
   }
+  if (step.doc) out.push(`${pad}see: ${step.doc}`)
   return out.join('\n')
 }
 
@@ -62,9 +67,12 @@ export function summaryLine(result: RunResult): string {
   const all = [...result.steps, ...result.teardown]
   const count = (s: StepResult['status']) => all.filter((r) => r.status === s).length
   const seconds = (result.durationMs / 1000).toFixed(2)
+  const warnings = all.filter((r) => r.optional && (r.status === 'failed' || r.status === 'errored')).length
+  const hard = (s: StepResult['status']) => all.filter((r) => r.status === s && !r.optional).length
   const parts = [`${count('passed')} passed`]
-  if (count('failed')) parts.push(`${count('failed')} failed`)
-  if (count('errored')) parts.push(`${count('errored')} errored`)
+  if (hard('failed')) parts.push(`${hard('failed')} failed`)
+  if (hard('errored')) parts.push(`${hard('errored')} errored`)
+  if (warnings) parts.push(`${warnings} optional failed (warning)`)
   if (count('skipped')) parts.push(`${count('skipped')} skipped`)
   const verdict = { passed: 'PASSED', failed: 'FAILED', 'not-run': 'NOT RUN', interrupted: 'INTERRUPTED' }[result.status]
   return `${verdict} ${result.scenario.file}: ${parts.join(', ')} in ${seconds}s`

@@ -26,6 +26,7 @@ export async function createTerminalReporter(options: TerminalOptions): Promise<
   const { Listr, PRESET_TIMER } = await import('listr2')
   const prereqs = new Map<number, Deferred<PrerequisiteResult | undefined>>()
   const steps = new Map<string, Deferred<StepResult>>()
+  const running = new Map<string, { output: string }>()
   let run: Promise<unknown> | undefined
 
   const listener: EngineListener = (event: EngineEvent) => {
@@ -45,7 +46,8 @@ export async function createTerminalReporter(options: TerminalOptions): Promise<
           })),
           ...event.steps.map((s) => ({
             title: s.phase === 'teardown' ? `teardown: ${s.name}` : s.name,
-            task: async (_: unknown, task: { skip: (m?: string) => void; title: string }) => {
+            task: async (_: unknown, task: { skip: (m?: string) => void; title: string; output: string }) => {
+              running.set(`${s.phase}:${s.index}`, task)
               const r = await steps.get(`${s.phase}:${s.index}`)!.promise
               const title = s.phase === 'teardown' ? `teardown: ${r.name}` : r.name
               if (r.status === 'skipped') return task.skip(`${title} (skipped)`)
@@ -72,6 +74,11 @@ export async function createTerminalReporter(options: TerminalOptions): Promise<
       case 'prerequisite:end':
         prereqs.get(event.result.index)?.resolve(event.result)
         break
+      case 'step:retry': {
+        const task = running.get(`${event.phase}:${event.index}`)
+        if (task) task.output = `attempt ${event.attempt - 1} failed (${event.failure.message}); retrying`
+        break
+      }
       case 'step:end':
         steps.get(`${event.result.phase}:${event.result.index}`)?.resolve(event.result)
         break

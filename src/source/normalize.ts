@@ -9,6 +9,7 @@ import type { Path, YamlSource } from './yaml-source.ts'
 
 const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_READY_TIMEOUT_MS = 10_000
+const DEFAULT_RETRY_DELAY_MS = 1000
 const ACTIONS = ['send', 'payload', 'wait', 'sleep'] as const
 
 type Raw = Record<string, unknown>
@@ -91,11 +92,15 @@ export class Normalizer {
     const span = this.span(path)
     const nameTemplate = (fallback: string) =>
       raw.name !== undefined ? this.template(raw.name as string, [...path, 'name']) : this.template(fallback, [...path, action])
+    const retry = raw.retry as Raw | undefined
     const common = {
       phase,
       index,
       span,
       timeoutMs,
+      ...(retry
+        ? { retry: { times: retry.times as number, delayMs: this.duration(retry.delay, [...path, 'retry', 'delay']) ?? DEFAULT_RETRY_DELAY_MS } }
+        : {}),
       optional: raw.optional === true,
       ...(raw.doc !== undefined ? { doc: raw.doc as string } : {}),
     }

@@ -25,6 +25,8 @@ interface StepCommon {
   name: Template
   span: Span
   timeoutMs: number
+  /** More attempts after a failure, `delayMs` apart. */
+  retry?: { times: number; delayMs: number }
   optional: boolean
   doc?: string
 }

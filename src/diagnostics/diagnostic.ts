@@ -43,6 +43,7 @@ export type DiagnosticCode =
   | 'payload-without-prompt'
   | 'include-missing'
   | 'include-cycle'
+  | 'include-content'
   | 'bad-option'
 
 export function error(code: DiagnosticCode, message: string, span?: Span, hint?: string): Diagnostic {

@@ -5,6 +5,7 @@ import { error, hasErrors } from '../diagnostics/diagnostic.ts'
 import { Normalizer } from './normalize.ts'
 import { checkSchema } from './schema-check.ts'
 import type { Scenario } from './types.ts'
+import { lintScenario } from './lint.ts'
 import { checkVariables } from './variables.ts'
 import type { VariableInputs } from './variables.ts'
 import { YamlSource } from './yaml-source.ts'
@@ -33,22 +34,46 @@ export async function loadScenario(file: string, options: LoadOptions): Promise<
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)
     return { diagnostics: [error('file-unreadable', `cannot read ${file}: ${why}`)], sources }
   }
-  sources.set(file, text)
-  return { ...parseScenario(file, text, options), sources }
+  return { ...parseScenario(file, text, options, sources), sources }
 }
 
-/** The pure part of loadScenario, for text already in memory. */
-export function parseScenario(file: string, text: string, options: LoadOptions): Omit<LoadResult, 'sources'> {
+/** The pure part of loadScenario, for text already in memory (includes are still read from disk). */
+export function parseScenario(file: string, text: string, options: LoadOptions, sources = new Map<string, string>()): Omit<LoadResult, 'sources'> {
+  sources.set(file, text)
   const source = new YamlSource(file, text)
   if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics }
   const value: unknown = source.doc.toJS()
   if (value === null || value === undefined) {
     return { diagnostics: [error('missing-key', 'the file is empty: a scenario needs at least `name` and `steps`', source.spanOf(0, 1))] }
   }
-  const schemaProblems = checkSchema(source, value)
-  if (schemaProblems.length > 0) return { diagnostics: schemaProblems }
-  const normalizer = new Normalizer(source, dirname(resolve(file)))
+  const schema = checkSchema(source, value)
+  if (typeof value !== 'object' || Array.isArray(value)) return { diagnostics: schema.diagnostics }
+  // Parts the schema rejected are skipped; the rest is still checked, so one pass finds everything.
+  const path = resolve(file)
+  const normalizer = new Normalizer(source, dirname(path), { badPaths: schema.badPaths, chain: [path], sources, includes: [] })
   const scenario = normalizer.scenario(value as Record<string, unknown>)
-  const diagnostics = [...normalizer.diagnostics, ...checkVariables(scenario, options)]
+  const diagnostics = dedupe(
+    sortDiagnostics([...schema.diagnostics, ...normalizer.diagnostics, ...lintScenario(scenario), ...checkVariables(scenario, options)]),
+  )
   return hasErrors(diagnostics) ? { diagnostics } : { scenario, diagnostics }
+}
+
+/** File order, then line and column: the order a reader meets the problems in. */
+function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return [...list].sort(
+    (a, b) =>
+      (a.span?.file ?? '').localeCompare(b.span?.file ?? '') ||
+      (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) ||
+      (a.span?.start.col ?? 0) - (b.span?.start.col ?? 0),
+  )
+}
+
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>()
+  return list.filter((d) => {
+    const key = `${d.span?.file}:${d.span?.start.line}:${d.span?.start.col}:${d.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }

@@ -1,48 +1,86 @@
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error } from '../diagnostics/diagnostic.ts'
+import { didYouMean } from '../diagnostics/suggest.ts'
 import { parseDuration } from './duration.ts'
-import { parseTemplate } from './template.ts'
-import type { Expectation, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
-import type { Path, YamlSource } from './yaml-source.ts'
+import { checkSchema } from './schema-check.ts'
+import { parseTemplate, references } from './template.ts'
+import type { Expectation, IncludeScope, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
+import { YamlSource } from './yaml-source.ts'
+import type { Path } from './yaml-source.ts'
 
 const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_READY_TIMEOUT_MS = 10_000
 const DEFAULT_RETRY_DELAY_MS = 1000
-const ACTIONS = ['send', 'payload', 'wait', 'sleep'] as const
+const MAX_INCLUDE_DEPTH = 16
+const ACTIONS = ['send', 'payload', 'wait', 'sleep', 'include'] as const
+/** What an included file may hold: its steps, and the variables they use. */
+const INCLUDABLE = new Set(['name', 'description', 'doc', 'tags', 'vars', 'secrets', 'defaults', 'steps'])
+/** What an `include` step may carry besides `include`. */
+const INCLUDE_STEP_KEYS = new Set(['include', 'with', 'name', 'doc'])
 
 type Raw = Record<string, unknown>
 
+export interface NormalizeContext {
+  /** JSON pointers of values the schema rejected: those parts are skipped, not normalised. */
+  badPaths: readonly string[]
+  /** Absolute paths of the files including this one, outermost first (for cycle detection). */
+  chain: readonly string[]
+  /** The variables of the include this file is read through, if any. */
+  scope?: IncludeScope
+  /** Text of every file read, for code frames; includes add theirs. */
+  sources: Map<string, string>
+  /** Every include scope met, in order. */
+  includes: IncludeScope[]
+}
+
+function isObject(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function pointer(path: Path): string {
+  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
+}
+
 /**
- * Turns a schema-valid document into a typed Scenario, checking what a JSON Schema cannot say
- * well: one action per step, template syntax, regular expressions, mutually exclusive forms.
+ * Turns a parsed document into a typed Scenario, checking what a JSON Schema cannot say well: one
+ * action per step, template syntax, regular expressions, mutually exclusive forms, includes. Parts
+ * the schema rejected are skipped, so that one pass reports every problem of a file.
  */
 export class Normalizer {
   readonly diagnostics: Diagnostic[] = []
   private readonly source: YamlSource
   private readonly dir: string
+  private readonly ctx: NormalizeContext
 
-  constructor(source: YamlSource, dir: string) {
+  constructor(source: YamlSource, dir: string, ctx: NormalizeContext) {
     this.source = source
     this.dir = dir
+    this.ctx = ctx
+  }
+
+  /** Whether the schema rejected this value or something inside it. */
+  private bad(path: Path): boolean {
+    const ptr = pointer(path)
+    return this.ctx.badPaths.some((b) => b === ptr || b.startsWith(`${ptr}/`))
   }
 
   scenario(raw: Raw): Scenario {
-    const defaults = (raw.defaults ?? {}) as Raw
+    const defaults = isObject(raw.defaults) && !this.bad(['defaults']) ? raw.defaults : {}
     const defaultTimeoutMs = this.duration(defaults.timeout, ['defaults', 'timeout']) ?? DEFAULT_TIMEOUT_MS
-    const device = (raw.device ?? {}) as Raw
-    const vars = this.vars((raw.vars ?? {}) as Raw, ['vars'])
-    const simulator = (raw.simulator ?? {}) as Raw
+    const device = isObject(raw.device) && !this.bad(['device']) ? raw.device : {}
+    const simulator = isObject(raw.simulator) && !this.bad(['simulator']) ? raw.simulator : {}
+    const strings = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []).map(String)
     return {
       file: this.source.file,
       dir: this.dir,
-      name: this.template(raw.name as string, ['name']),
-      ...(raw.description !== undefined ? { description: raw.description as string } : {}),
-      ...(raw.doc !== undefined ? { doc: raw.doc as string } : {}),
-      tags: (raw.tags ?? []) as string[],
-      vars,
-      secrets: ((raw.secrets ?? []) as string[]).map((name, i) => ({ name, span: this.span(['secrets', i]) })),
+      name: this.template(typeof raw.name === 'string' ? raw.name : '(unnamed)', ['name']),
+      ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
+      ...(typeof raw.doc === 'string' ? { doc: raw.doc } : {}),
+      tags: strings('tags'),
+      vars: this.vars(raw.vars, ['vars']),
+      secrets: strings('secrets').map((name, i) => ({ name, span: this.span(['secrets', i]) })),
       defaultTimeoutMs,
       device: {
         reset: (device.reset ?? 'none') as 'none' | 'hard' | 'soft',
@@ -50,30 +88,116 @@ export class Normalizer {
         ...(device.echo !== undefined ? { echo: device.echo as boolean } : {}),
       },
       simulator: {
-        vars: this.vars((simulator.vars ?? {}) as Raw, ['simulator', 'vars']),
-        ...(simulator.profile !== undefined ? { profile: resolve(this.dir, simulator.profile as string) } : {}),
+        vars: this.vars(simulator.vars, ['simulator', 'vars']),
+        ...(typeof simulator.profile === 'string' ? { profile: resolve(this.dir, simulator.profile) } : {}),
       },
-      prerequisites: ((raw.prerequisites ?? []) as Raw[]).map((p, i) => this.prerequisite(p, i)),
-      steps: this.steps((raw.steps ?? []) as Raw[], 'steps', defaultTimeoutMs),
-      teardown: this.steps((raw.teardown ?? []) as Raw[], 'teardown', defaultTimeoutMs),
+      prerequisites: (Array.isArray(raw.prerequisites) ? (raw.prerequisites as Raw[]) : [])
+        .map((p, i) => (this.bad(['prerequisites', i]) ? undefined : this.prerequisite(p, i)))
+        .filter((p): p is Prerequisite => p !== undefined),
+      steps: this.steps(raw.steps, 'steps', defaultTimeoutMs),
+      teardown: this.steps(raw.teardown, 'teardown', defaultTimeoutMs),
+      includes: this.ctx.includes,
     }
   }
 
-  private vars(raw: Raw, path: Path): VariableDecl[] {
+  private vars(raw: unknown, path: Path): VariableDecl[] {
+    if (!isObject(raw)) return []
+    // A value of the wrong type still declares its name, so its uses are not reported as undefined.
     return Object.entries(raw).map(([name, value]) => ({
       name,
-      value: this.template(String(value), [...path, name]),
+      value: this.template(typeof value === 'object' ? '' : String(value), [...path, name]),
       span: this.keySpan(path, name),
     }))
   }
 
-  private steps(raw: Raw[], phase: 'steps' | 'teardown', defaultTimeoutMs: number): Step[] {
+  /** The steps of a list, with included files spliced in and numbered in order. */
+  steps(raw: unknown, phase: 'steps' | 'teardown', defaultTimeoutMs: number): Step[] {
+    if (!Array.isArray(raw)) return []
     const out: Step[] = []
-    raw.forEach((s, index) => {
-      const step = this.step(s, [phase, index], phase, index, defaultTimeoutMs)
+    raw.forEach((s, i) => {
+      const path: Path = [phase, i]
+      if (this.bad(path) || !isObject(s)) return
+      if (s.include !== undefined && ACTIONS.filter((a) => s[a] !== undefined).length === 1) {
+        out.push(...this.include(s, path, phase, defaultTimeoutMs))
+        return
+      }
+      const step = this.step(s, path, phase, out.length, defaultTimeoutMs)
       if (step) out.push(step)
     })
+    out.forEach((step, index) => (step.index = index))
     return out
+  }
+
+  /** Reads an included file and returns its steps, evaluated with its variables and `with:`. */
+  private include(raw: Raw, path: Path, phase: 'steps' | 'teardown', defaultTimeoutMs: number): Step[] {
+    const target = raw.include as string
+    const valueSpan = this.span([...path, 'include'])
+    for (const key of Object.keys(raw)) {
+      if (!INCLUDE_STEP_KEYS.has(key)) {
+        this.diagnostics.push(error('step-action', `an \`include\` step takes \`with\`, \`name\` and \`doc\`, not \`${key}\``, this.keySpan(path, key), 'put options on the steps of the included file'))
+      }
+    }
+    const file = resolve(this.dir, target)
+    const display = displayPath(this.source.file, target)
+    const chain = [...this.ctx.chain, file]
+    if (this.ctx.chain.includes(file)) {
+      const names = [...this.ctx.chain.slice(this.ctx.chain.indexOf(file)), file].map((f) => relative(process.cwd(), f) || f)
+      this.diagnostics.push(error('include-cycle', `include cycle: ${names.join(' → ')}`, valueSpan, 'a file cannot include itself, directly or through others'))
+      return []
+    }
+    if (chain.length > MAX_INCLUDE_DEPTH) {
+      this.diagnostics.push(error('include-cycle', `includes nested deeper than ${MAX_INCLUDE_DEPTH} files`, valueSpan))
+      return []
+    }
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      this.diagnostics.push(error('include-missing', `cannot include ${display}: ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`, valueSpan))
+      return []
+    }
+    this.ctx.sources.set(display, text)
+    const child = new YamlSource(display, text)
+    if (child.diagnostics.length > 0) {
+      this.diagnostics.push(...child.diagnostics)
+      return []
+    }
+    const value: unknown = child.doc.toJS()
+    if (!isObject(value)) {
+      this.diagnostics.push(error('include-missing', `${display} has no \`steps\` to include`, valueSpan))
+      return []
+    }
+    // An included file is a scenario without a name of its own; the rest of the schema applies.
+    const schema = checkSchema(child, value, { nameOptional: true })
+    this.diagnostics.push(...schema.diagnostics)
+    for (const key of Object.keys(value)) {
+      if (!INCLUDABLE.has(key) && !schema.badPaths.includes('')) {
+        const keyNode = child.keyAt([], key)
+        this.diagnostics.push(
+          error('include-content', `an included file contributes only its \`steps\` (with its \`vars\`), not \`${key}\``, keyNode ? child.spanOfNode(keyNode) : child.spanAt([key]), `move \`${key}\` to the scenario that includes ${display}`),
+        )
+      }
+    }
+    const scope: IncludeScope = { file: display, vars: [], with: [], secrets: [], ...(this.ctx.scope ? { parent: this.ctx.scope } : {}) }
+    const inner = new Normalizer(child, dirname(file), { ...this.ctx, badPaths: schema.badPaths, chain, scope })
+    scope.vars.push(...inner.vars(value.vars, ['vars']))
+    scope.with.push(...this.vars(raw.with, [...path, 'with']))
+    scope.secrets.push(...(Array.isArray(value.secrets) ? value.secrets.map(String) : []))
+    const declared = new Set(scope.vars.map((v) => v.name))
+    for (const w of scope.with) {
+      if (!declared.has(w.name)) {
+        const suggestion = didYouMean(w.name, [...declared])
+        this.diagnostics.push(
+          error('undefined-variable', `\`with\` sets \`${w.name}\`, which ${display} does not declare under \`vars\``, w.span, suggestion ? `did you mean \`${suggestion}\`?` : `it declares: ${[...declared].join(', ') || 'nothing'}`),
+        )
+      }
+    }
+    this.ctx.includes.push(scope)
+    const innerDefaults = isObject(value.defaults) ? value.defaults : {}
+    const steps = inner.steps(value.steps, 'steps', inner.duration(innerDefaults.timeout, ['defaults', 'timeout']) ?? defaultTimeoutMs)
+    this.diagnostics.push(...inner.diagnostics)
+    return steps.map((step) => ({ ...step, phase }))
   }
 
   private step(raw: Raw, path: Path, phase: 'steps' | 'teardown', index: number, defaultTimeoutMs: number): Step | undefined {
@@ -81,13 +205,14 @@ export class Normalizer {
     if (actions.length !== 1) {
       const message =
         actions.length === 0
-          ? 'a step needs one action: `send`, `payload`, `wait` or `sleep`'
+          ? 'a step needs one action: `send`, `payload`, `wait`, `sleep` or `include`'
           : `a step has exactly one action, this one has ${actions.map((a) => `\`${a}\``).join(' and ')}`
       const span = actions.length > 1 ? this.keySpan(path, actions[1]!) : this.span(path)
       this.diagnostics.push(error('step-action', message, span, actions.length > 1 ? 'split it into two steps' : undefined))
       return undefined
     }
     const action = actions[0]!
+    if (raw.with !== undefined) this.diagnostics.push(error('step-action', '`with` goes with `include`', this.keySpan(path, 'with')))
     const timeoutMs = this.duration(raw.timeout, [...path, 'timeout']) ?? defaultTimeoutMs
     const span = this.span(path)
     const nameTemplate = (fallback: string) =>
@@ -106,6 +231,8 @@ export class Normalizer {
     }
     const expectPath = [...path, 'expect']
     switch (action) {
+      case 'include':
+        return undefined // handled by steps()
       case 'send': {
         const command = raw.send as string
         const expect = raw.expect === undefined ? [this.impliedOk([...path, 'send'])] : this.expectations(raw.expect, expectPath)
@@ -192,7 +319,7 @@ export class Normalizer {
           span,
         ),
       )
-      return { kind: 'bytes', bytes: new Uint8Array(), span }
+      return { kind: 'bytes', bytes: new Uint8Array(), span, invalid: true }
     }
     switch (forms[0]) {
       case 'hex':
@@ -205,7 +332,7 @@ export class Normalizer {
           return { kind: 'bytes', bytes: readFileSync(file), span }
         } catch (e) {
           this.diagnostics.push(error('file-unreadable', `cannot read payload file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, this.span([...path, 'file'])))
-          return { kind: 'bytes', bytes: new Uint8Array(), span }
+          return { kind: 'bytes', bytes: new Uint8Array(), span, invalid: true }
         }
       }
       default:
@@ -257,7 +384,7 @@ export class Normalizer {
     }
   }
 
-  private duration(raw: unknown, path: Path): number | undefined {
+  duration(raw: unknown, path: Path): number | undefined {
     if (raw === undefined) return undefined
     const ms = parseDuration(raw)
     if (ms === undefined) {
@@ -269,8 +396,28 @@ export class Normalizer {
   template(text: string, path: Path): Template {
     const span = this.span(path)
     const parsed = parseTemplate(text)
-    if (parsed.error) this.diagnostics.push(error('bad-value', parsed.error.message, span))
-    return { source: text, parsed, span }
+    if (parsed.error) {
+      const at = this.referenceSpans(path, [text.slice(parsed.error.offset, parsed.error.offset + 12)])[0]
+      this.diagnostics.push(error('bad-value', parsed.error.message, at ? { ...at, end: { ...at.end, col: at.start.col + 2 } } : span))
+    }
+    const refs = references(parsed)
+    const refSpans = refs.length > 0 ? this.referenceSpans(path, refs.map((r) => text.slice(r.offset, r.offset + r.length))) : undefined
+    return { source: text, parsed, span, ...(refSpans ? { refSpans } : {}), ...(this.ctx.scope ? { scope: this.ctx.scope } : {}) }
+  }
+
+  /** Finds each `${...}` in the file text of the node, in order, so a message can point at it. */
+  private referenceSpans(path: Path, texts: string[]): (Span | undefined)[] {
+    const node = this.source.nodeAt(path)
+    if (!node?.range) return texts.map(() => undefined)
+    const [start, end] = node.range
+    const raw = this.source.text.slice(start, end)
+    let cursor = 0
+    return texts.map((t) => {
+      const at = raw.indexOf(t, cursor)
+      if (at < 0) return undefined
+      cursor = at + t.length
+      return this.source.spanOf(start + at, start + at + t.length)
+    })
   }
 
   span(path: Path): Span {
@@ -331,4 +478,9 @@ export function splitCommandLine(line: string): string[] {
   }
   if (inWord) words.push(word)
   return words
+}
+
+/** An included file's path as messages show it: next to the file that includes it. */
+function displayPath(includer: string, target: string): string {
+  return join(dirname(includer), target)
 }

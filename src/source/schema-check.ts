@@ -19,21 +19,40 @@ function validator(): ValidateFunction {
   return compiled
 }
 
+export interface SchemaCheck {
+  diagnostics: Diagnostic[]
+  /** JSON pointers of the values with problems, so later stages can skip them. */
+  badPaths: string[]
+}
+
 /** Checks the document against schema/scenario.schema.json; one located diagnostic per problem. */
-export function checkSchema(source: YamlSource, value: unknown): Diagnostic[] {
+export function checkSchema(source: YamlSource, value: unknown, options: { nameOptional?: boolean } = {}): SchemaCheck {
   const validate = validator()
-  if (validate(value)) return []
-  const errors = relevantErrors(validate.errors ?? [])
+  if (validate(value)) return { diagnostics: [], badPaths: [] }
+  const errors = relevantErrors(validate.errors ?? []).filter(
+    (e) => !(options.nameOptional && e.keyword === 'required' && e.instancePath === '' && (e.params as { missingProperty: string }).missingProperty === 'name'),
+  )
+  // `stpes:` reads better as "did you mean `steps`?" alone than with "missing `steps`" beside it.
+  const misspelt = new Set(
+    errors
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => {
+        const allowed = Object.keys(((e.parentSchema ?? {}) as { properties?: object }).properties ?? {})
+        return `${e.instancePath}/${didYouMean(String((e.params as { additionalProperty: string }).additionalProperty), allowed) ?? ''}`
+      }),
+  )
   const seen = new Set<string>()
   const out: Diagnostic[] = []
   for (const e of errors) {
+    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`)) continue
     const d = toDiagnostic(source, e)
     const key = `${d.span?.start.line}:${d.span?.start.col}:${d.message}`
     if (seen.has(key)) continue
     seen.add(key)
     out.push(d)
   }
-  return out.sort((a, b) => (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) || (a.span?.start.col ?? 0) - (b.span?.start.col ?? 0))
+  out.sort((a, b) => (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) || (a.span?.start.col ?? 0) - (b.span?.start.col ?? 0))
+  return { diagnostics: out, badPaths: [...new Set(errors.map((e) => e.instancePath))] }
 }
 
 /**
@@ -41,20 +60,21 @@ export function checkSchema(source: YamlSource, value: unknown): Diagnostic[] {
  * value's shape, so a user sees "unknown key" rather than three alternatives.
  */
 function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
-  const dropPrefixes: string[] = []
+  // Our anyOfs offer a single form (branch 0) or a list of them (branch 1).
   const anyOfs = errors.filter((e) => e.keyword === 'anyOf')
-  for (const e of anyOfs) {
-    const branch = Array.isArray(e.data) ? 1 : 0
-    const branches = (e.schema as unknown[]).length
-    for (let i = 0; i < branches; i++) if (i !== branch) dropPrefixes.push(`${e.schemaPath}/${i}/`)
-  }
-  return errors.filter((e) => {
-    if (dropPrefixes.some((p) => e.schemaPath.startsWith(p))) return false
-    if (e.keyword === 'anyOf') return !errors.some((o) => o !== e && o.schemaPath.startsWith(`${e.schemaPath}/`) && !dropPrefixes.some((p) => o.schemaPath.startsWith(p)))
+  const otherBranch = (e: ErrorObject) =>
+    anyOfs.some((a) => {
+      if (a === e) return false
+      if (Array.isArray(a.data)) return e.instancePath === a.instancePath && !e.schemaPath.startsWith(`${a.schemaPath}/1/`)
+      return e.schemaPath.startsWith(`${a.schemaPath}/1/`)
+    })
+  const kept = errors.filter((e) => e.keyword !== 'anyOf' && !otherBranch(e))
+  // The anyOf itself says less than the errors of its branch; it stays only when they are none.
+  const orphans = anyOfs.filter((a) => !kept.some((e) => e.instancePath === a.instancePath || e.instancePath.startsWith(`${a.instancePath}/`)))
+  return [...kept, ...orphans].filter(
     // A `propertyNames` failure comes with the inner `pattern` failure; the outer one says it better.
-    if (e.keyword === 'pattern' && e.propertyName !== undefined) return false
-    return true
-  })
+    (e) => !(e.keyword === 'pattern' && e.propertyName !== undefined),
+  )
 }
 
 function toPath(instancePath: string): Path {

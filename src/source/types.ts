@@ -6,11 +6,30 @@ export interface Template {
   source: string
   parsed: ParsedTemplate
   span: Span
+  /** Where each `${...}` reference was written, in order, when it could be found in the file. */
+  refSpans?: (Span | undefined)[]
+  /** Set for text from an included file: its variables come first, then the includer's. */
+  scope?: IncludeScope
+}
+
+/**
+ * The variables of one `include:` of a file: that file's `vars` as defaults, replaced by the
+ * step's `with:` values (templates of the including file), and the includer's variables behind them.
+ */
+export interface IncludeScope {
+  /** The included file, as shown in messages. */
+  file: string
+  vars: VariableDecl[]
+  with: VariableDecl[]
+  /** Names of the included file's variables to mask. */
+  secrets: string[]
+  parent?: IncludeScope
 }
 
 export type Payload =
   | { kind: 'text'; text: Template; repeat: number; span: Span }
-  | { kind: 'bytes'; bytes: Uint8Array; span: Span }
+  /** `invalid`: the payload had an error of its own; its length says nothing. */
+  | { kind: 'bytes'; bytes: Uint8Array; span: Span; invalid?: true }
 
 export type Expectation =
   | { kind: 'line'; text: Template; span: Span }
@@ -86,4 +105,6 @@ export interface Scenario {
   prerequisites: Prerequisite[]
   steps: Step[]
   teardown: Step[]
+  /** Every `include:` scope, in order of appearance. */
+  includes: IncludeScope[]
 }

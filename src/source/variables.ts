@@ -3,7 +3,7 @@ import { error, warning } from '../diagnostics/diagnostic.ts'
 import { didYouMean } from '../diagnostics/suggest.ts'
 import { references, renderTemplate, UndefinedVariableError } from './template.ts'
 import type { Scope } from './template.ts'
-import type { Expectation, Payload, Scenario, Step, Template } from './types.ts'
+import type { Expectation, IncludeScope, Payload, Scenario, Step, Template } from './types.ts'
 
 /** What the variables of a run come from, besides the scenario's own `vars`. */
 export interface VariableInputs {
@@ -17,6 +17,14 @@ export interface VariableInputs {
 }
 
 export const HOST_IP = 'host.ip'
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** Names an include scope defines: its file's variables and `with:` values, then its includers'. */
+function scopeNames(scope: IncludeScope | undefined): string[] {
+  const names: string[] = []
+  for (let s = scope; s; s = s.parent) names.push(...s.vars.map((v) => v.name), ...s.with.map((v) => v.name))
+  return names
+}
 
 /**
  * Reports, before anything runs, every reference to a variable that will not exist when the
@@ -26,33 +34,34 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
   const out: Diagnostic[] = []
   const defined = new Set<string>([HOST_IP, ...inputs.cliVars.keys()])
   const used = new Set<string>()
-  const check = (template: Template | undefined) => {
+  const check = (template: Template | undefined, extra: readonly string[] = []) => {
     if (!template) return
-    for (const ref of references(template.parsed)) {
+    const local = new Set([...extra, ...scopeNames(template.scope)])
+    // Names in malformed references (`${ssid` unclosed) still count as uses: one mistake, one message.
+    for (const m of template.source.matchAll(/\$\{([A-Za-z_][\w.]*)/g)) used.add(m[1]!)
+    references(template.parsed).forEach((ref, i) => {
+      const span = template.refSpans?.[i] ?? template.span
       used.add(ref.name)
-      if (ref.fallback !== undefined) continue
+      if (ref.fallback !== undefined) return
       if (ref.name.startsWith('env.')) {
         const name = ref.name.slice(4)
         if (inputs.env[name] === undefined) {
-          out.push(
-            error('undefined-variable', `environment variable \`${name}\` is not set`, template.span, `set it, or give a fallback: \`\${env.${name}:-value}\``),
-          )
+          out.push(error('undefined-variable', `environment variable \`${name}\` is not set`, span, `set it, or give a fallback: \`\${env.${name}:-value}\``))
         }
-      } else if (!defined.has(ref.name)) {
-        const suggestion = didYouMean(ref.name, [...defined])
+      } else if (!defined.has(ref.name) && !local.has(ref.name)) {
+        const suggestion = didYouMean(ref.name, [...defined, ...local])
         out.push(
           error(
             'undefined-variable',
             `undefined variable \`${ref.name}\``,
-            template.span,
+            span,
             suggestion ? `did you mean \`${suggestion}\`?` : 'define it under `vars`, capture it with a named group, or pass `--var name=value`',
           ),
         )
       }
-    }
+    })
   }
   // Either set of values may be the one in force, so each is checked against what precedes it.
-  const simulatorNames = new Set(scenario.simulator.vars.map((v) => v.name))
   for (const v of scenario.vars) {
     check(v.value)
     defined.add(v.name)
@@ -61,10 +70,15 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
     check(v.value)
     defined.add(v.name)
   }
+  for (const scope of scenario.includes) {
+    scope.with.forEach((w) => check(w.value))
+    // A file's own variables may use the ones declared before them.
+    scope.vars.forEach((v, i) => check(v.value, scope.vars.slice(0, i).map((d) => d.name)))
+  }
   check(scenario.name)
   for (const p of scenario.prerequisites) {
     check(p.name)
-    p.run.forEach(check)
+    p.run.forEach((t) => check(t))
     check(p.cwd)
     p.env.forEach((e) => check(e.value))
     if (p.ready.kind === 'port') {
@@ -79,7 +93,7 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
     for (const t of stepTemplates(step)) check(t)
     if ('expect' in step) for (const e of step.expect) checkExpectation(e, check, defined)
   }
-  const varNames = new Set([...scenario.vars.map((v) => v.name), ...simulatorNames])
+  const varNames = new Set([...scenario.vars, ...scenario.simulator.vars].map((v) => v.name))
   for (const s of scenario.secrets) {
     if (!varNames.has(s.name) && !inputs.cliVars.has(s.name)) {
       const suggestion = didYouMean(s.name, [...varNames])
@@ -87,7 +101,7 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
     }
   }
   for (const v of [...scenario.vars, ...scenario.simulator.vars]) {
-    if (!used.has(v.name)) out.push(warning('unused-variable', `variable \`${v.name}\` is never used`, v.span))
+    if (!used.has(v.name) && VARIABLE_NAME.test(v.name)) out.push(warning('unused-variable', `variable \`${v.name}\` is never used`, v.span))
   }
   return out
 }
@@ -115,11 +129,16 @@ function payloadTemplate(p: Payload): Template | undefined {
   return p.kind === 'text' ? p.text : undefined
 }
 
-/** The values of a run: the scenario's `vars` templated in order, with `--var` winning. */
+/**
+ * The values of a run: the scenario's `vars` templated in order, with `--var` winning; captures
+ * added as steps run; and, for text from included files, the values of each include.
+ */
 export class Variables {
   private readonly values = new Map<string, string>()
   private readonly env: Readonly<Record<string, string | undefined>>
   private readonly secretNames: Set<string>
+  private readonly scopeValues = new Map<IncludeScope, Map<string, string>>()
+  private readonly includeSecrets: string[] = []
 
   constructor(scenario: Scenario, inputs: VariableInputs) {
     this.env = inputs.env
@@ -132,11 +151,50 @@ export class Variables {
       this.values.set(v.name, fromCli ?? renderTemplate(v.value.parsed, this.scope))
     }
     for (const [name, value] of inputs.cliVars) if (!this.values.has(name)) this.values.set(name, value)
+    // Work out include values now where possible, so that their secrets are masked from the start.
+    for (const scope of scenario.includes) {
+      try {
+        const values = this.valuesOf(scope)
+        for (const name of scope.secrets) {
+          const value = values.get(name)
+          if (value) this.includeSecrets.push(value)
+        }
+      } catch (e) {
+        if (!(e instanceof UndefinedVariableError)) throw e // a capture not made yet: computed when used
+      }
+    }
   }
 
+  /** The run's own scope: scenario and command-line variables, captures, `host.ip`, `env.*`. */
   readonly scope: Scope = (name) => {
     if (name.startsWith('env.')) return this.env[name.slice(4)]
     return this.values.get(name)
+  }
+
+  private scopeFor(scope: IncludeScope | undefined): Scope {
+    if (!scope) return this.scope
+    return (name) => {
+      if (!name.startsWith('env.')) {
+        for (let s: IncludeScope | undefined = scope; s; s = s.parent) {
+          const value = this.valuesOf(s).get(name)
+          if (value !== undefined) return value
+        }
+      }
+      return this.scope(name)
+    }
+  }
+
+  /** An include's values: `with:` (in the includer's scope) over its file's `vars`, computed once. */
+  private valuesOf(scope: IncludeScope): Map<string, string> {
+    const known = this.scopeValues.get(scope)
+    if (known) return known
+    const values = new Map<string, string>()
+    const parent = this.scopeFor(scope.parent)
+    const given = new Map(scope.with.map((w) => [w.name, renderTemplate(w.value.parsed, parent)]))
+    const local: Scope = (name) => values.get(name) ?? parent(name)
+    for (const v of scope.vars) values.set(v.name, given.get(v.name) ?? renderTemplate(v.value.parsed, local))
+    this.scopeValues.set(scope, values)
+    return values
   }
 
   get(name: string): string | undefined {
@@ -149,12 +207,13 @@ export class Variables {
   }
 
   render(template: Template, escape?: (value: string) => string): string {
-    return renderTemplate(template.parsed, this.scope, escape)
+    return renderTemplate(template.parsed, this.scopeFor(template.scope), escape)
   }
 
   /** Values to mask in every output. */
   secretValues(): string[] {
-    return [...this.secretNames].map((n) => this.values.get(n)).filter((v): v is string => !!v)
+    const own = [...this.secretNames].map((n) => this.values.get(n)).filter((v): v is string => !!v)
+    return [...own, ...this.includeSecrets]
   }
 }
 

@@ -20,10 +20,43 @@ export class YamlSource {
     this.file = file
     this.text = text
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true })
-    for (const e of this.doc.errors) {
-      const [start, end] = e.pos
-      this.diagnostics.push(error('yaml-syntax', yamlMessage(e.message), this.spanOf(start, Math.max(end, start + 1))))
+    // yaml may report one mistake twice from the same place; the more precise report wins.
+    const errors = this.doc.errors.filter(
+      (e) => !(e.code === 'BLOCK_AS_IMPLICIT_KEY' && this.doc.errors.some((o) => o.code === 'MULTILINE_IMPLICIT_KEY' && o.pos[0] === e.pos[0])),
+    )
+    for (const e of errors) {
+      const [start, end] = this.locateYamlError(e.code, e.pos)
+      this.diagnostics.push(error('yaml-syntax', yamlMessage(e.message), this.spanOf(start, Math.max(end, start + 1)), YAML_HINTS[e.code]))
     }
+  }
+
+  /** Where a person should look for a YAML mistake, which is not always where the parser noticed it. */
+  private locateYamlError(code: string, [start, end]: [number, number]): [number, number] {
+    const text = this.text
+    if (code === 'MULTILINE_IMPLICIT_KEY') {
+      // The culprit is the line that continues the key: the last line of the range, where its text starts.
+      const lineStart = text.lastIndexOf('\n', end - 1) + 1
+      if (lineStart > start) {
+        const first = lineStart + (/^[ \t]*/.exec(text.slice(lineStart))?.[0].length ?? 0)
+        const wordEnd = first + (/^[^\s:]*/.exec(text.slice(first))?.[0].length ?? 1)
+        return [first, Math.max(wordEnd, first + 1)]
+      }
+    }
+    if (code === 'MISSING_CHAR') {
+      // An unclosed quote: point at the quote that opened the scalar.
+      for (let i = Math.min(start, text.length) - 1; i >= 0; i--) {
+        const ch = text[i]
+        if ((ch === '"' && text[i - 1] !== '\\') || ch === "'") {
+          const before = text.slice(text.lastIndexOf('\n', i - 1) + 1, i)
+          if (/(^|[:\-[{,]\s*)$/.test(before)) return [i, i + 1]
+        }
+      }
+    }
+    if (code === 'DUPLICATE_KEY') {
+      const word = /^[^\s:]+/.exec(text.slice(start))
+      if (word) return [start, start + word[0].length]
+    }
+    return [start, end]
   }
 
   spanOf(startOffset: number, endOffset: number): Span {
@@ -75,6 +108,15 @@ export class YamlSource {
     const end = firstLineEnd >= 0 && firstLineEnd < valueEnd ? firstLineEnd : valueEnd
     return this.spanOf(start, Math.max(end, start + 1))
   }
+}
+
+const YAML_HINTS: Record<string, string> = {
+  MULTILINE_IMPLICIT_KEY: 'check the indentation: the keys of one map start in the same column',
+  BLOCK_AS_IMPLICIT_KEY: 'check the indentation: the keys of one map start in the same column',
+  BAD_INDENT: 'check the indentation: the keys of one map start in the same column',
+  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs',
+  DUPLICATE_KEY: 'a map has each key once; remove or rename one of them',
+  MISSING_CHAR: 'close the quote on the same line, or use a block scalar (`|`) for multi-line text',
 }
 
 function keyOf(pair: unknown): string | undefined {

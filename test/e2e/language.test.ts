@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli.ts'
+import { freePort, isListening } from '../helpers/net.ts'
+
+describe('the scenario language end to end on the simulator', () => {
+  it('--var, an env fallback, a capture, a secret and an include in one scenario; the secret is never shown', async () => {
+    const port = await freePort()
+    // The secret is the env fallback of `wifi_password`: the simulated router's password.
+    const secret = '1234567890'
+    const run = await runCli([
+      'test/fixtures/language/everything.yaml',
+      '--var',
+      `port=${port}`,
+      '--var',
+      'greeting_length=5',
+      '--var',
+      'label=from the command line',
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    // The include's step names use its variables; the capture reached a later command.
+    expect(run.stdout).toMatch(/✔ Join espressif/)
+    expect(run.stdout).toMatch(/✔ Echo of hello/)
+    // The optional step that times out is a warning, not a failure.
+    expect(run.stdout).toMatch(/PASSED .*8 passed, 1 optional failed \(warning\)/)
+    expect(run.stderr).toContain('warning: optional step "Echo as a line" errored')
+    expect(run.stdout + run.stderr).not.toContain(secret)
+    expect(await isListening(port)).toBe(false)
+  })
+
+  it('the same scenario with a wrong password shows the command with the secret masked', async () => {
+    const port = await freePort()
+    const run = await runCli(['test/fixtures/language/everything.yaml', '--var', `port=${port}`, '--var', 'greeting_length=5'], {
+      env: { AT_TEST_WIFI_PASSWORD: 'not-the-password-77' },
+    })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('→ AT+CWJAP="espressif","***"')
+    expect(run.stdout + run.stderr).not.toContain('not-the-password-77')
+  })
+
+  it('--tag selects scenarios and --exclude-tag leaves them out', async () => {
+    const run = await runCli(['test/fixtures/language/everything.yaml', '--exclude-tag', 'language'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('skipped (tags language do not match --tag/--exclude-tag)')
+  })
+})

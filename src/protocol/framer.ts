@@ -66,6 +66,14 @@ export class Framer {
   }
 
   /**
+   * Bytes held for a record not yet complete: at most maxLineLength for a line, the announced
+   * length for a `+WS_DATA` payload. What a flood without newlines can cost.
+   */
+  get pendingBytes(): number {
+    return this.length
+  }
+
+  /**
    * Tells the framer that the host wrote this command line (without CR LF), so that its echo is
    * reported as `echo` and never mistaken for a response. Replaces any echo still pending.
    */

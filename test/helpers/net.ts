@@ -29,12 +29,14 @@ export function isListening(port: number): Promise<boolean> {
 /** Pids of processes whose command line contains `text` (the run's children carry its port number). */
 export function processesMatching(text: string): number[] {
   try {
-    return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' })
+    return execFileSync('pgrep', ['-f', '--', text], { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
       .map(Number)
       .filter((pid) => pid !== process.pid)
-  } catch {
-    return [] // pgrep exits 1 when nothing matches
+  } catch (e) {
+    // pgrep exits 1 when nothing matches; anything else is a broken check, not an empty answer.
+    if ((e as { status?: number }).status === 1) return []
+    throw e
   }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { Framer } from '../../src/protocol/framer.ts'
 import type { Plain, Turn } from './helpers.ts'
 import { bin, byteByByte, cut, data, echo, frame, frameBytes, line, plain, prompt, randomCut, rng, truncated } from './helpers.ts'
+import { cuts, garbage, stream } from './framer-arbitraries.ts'
 
 const PROMPT = '\r\nOK\r\n\r\n>'
 
@@ -338,33 +339,6 @@ describe('Framer: end()', () => {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-const URCS = ['WIFI CONNECTED', 'WIFI GOT IP', 'WIFI DISCONNECT', '+WS_CONNECTED:0', '+WS_DISCONNECTED:1', '+WS_CLOSED:2', '+TIME_UPDATED', 'ready', 'busy p...', 'ERR CODE:0x010b0000', 'OK', 'ERROR', 'SEND OK']
-
-/** One record as the device writes it, and what the framer must make of it. */
-interface Piece {
-  bytes: Buffer
-  records: Plain[]
-}
-
-const lineText = fc
-  .string({ unit: fc.oneof({ weight: 4, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }), minLength: 1, maxLength: 40 })
-  .filter((t) => !/[\r\n]/.test(t) && !t.startsWith('>') && !t.startsWith('+WS_DATA:'))
-
-const linePiece: fc.Arbitrary<Piece> = fc
-  .tuple(fc.oneof(lineText, fc.constantFrom(...URCS)), fc.constantFrom('\r\n', '\n'), fc.boolean())
-  .map(([text, end, result]) => ({ bytes: Buffer.from(`${result ? '\r\n' : ''}${text}${end}`, 'utf8'), records: [line(text)] }))
-
-const promptPiece: fc.Arbitrary<Piece> = fc.constantFrom<Piece>({ bytes: bin(PROMPT), records: [line('OK'), prompt] }, { bytes: bin('>'), records: [prompt] })
-
-const dataPiece: fc.Arbitrary<Piece> = fc
-  .tuple(fc.integer({ min: 0, max: 2 }), fc.uint8Array({ maxLength: 80 }), fc.constantFrom('\r\n', '\r\n', '\r\n', ''))
-  .map(([link, payload, end]) => ({ bytes: Buffer.concat([bin(`+WS_DATA:${link},${payload.length},`), payload, bin(end)]), records: [data(link, Array.from(payload))] }))
-
-const stream = fc.array(fc.oneof(linePiece, promptPiece, dataPiece), { maxLength: 25 })
-
-/** Cut points for a stream: any number of offsets, folded into its length. */
-const cuts = fc.array(fc.nat(), { maxLength: 30 })
-
 describe('Framer: properties', () => {
   it('records written as bytes come back as the same records, whatever the chunking', () => {
     fc.assert(
@@ -388,16 +362,6 @@ describe('Framer: properties', () => {
     )
   })
 
-  const garbage = fc
-    .array(
-      fc.oneof(
-        fc.constantFrom('\r', '\n', '\r\n', '>', '+', '+WS_DATA:', '+WS_DATA:0,', '0', '1', '3', ',', 'x', 'OK', 'AT', '\x00', '\xff', '\xc3', '\xa9', '\xf0\x9f'),
-        fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b).toString('latin1')),
-      ),
-      { maxLength: 60 },
-    )
-    .map((parts) => bin(parts.join('')))
-
   it('garbage never throws, is framed the same whatever the chunking, and never makes a line longer than the limit', () => {
     fc.assert(
       fc.property(garbage, cuts, fc.integer({ min: 1, max: 40 }), fc.option(fc.constantFrom('AT', 'OK', '0', 'x')), (bytes, offsets, maxLineLength, echoed) => {
@@ -414,5 +378,23 @@ describe('Framer: properties', () => {
       }),
       { numRuns: 1500 },
     )
+  })
+})
+
+describe('Framer: bounded memory', () => {
+  it('10 MiB without a newline costs at most maxLineLength bytes, and yields one truncated line', () => {
+    const framer = new Framer({ maxLineLength: 1024 })
+    const chunk = Buffer.alloc(64 * 1024, 0x78)
+    const records = []
+    let most = 0
+    for (let i = 0; i < 160; i++) {
+      records.push(...framer.push(chunk))
+      most = Math.max(most, framer.pendingBytes)
+    }
+    expect(most).toBeLessThanOrEqual(1024)
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ kind: 'line', truncated: true })
+    // The next line after the flood is framed normally.
+    expect(framer.push(Buffer.from('\r\nOK\r\n'))).toEqual([{ kind: 'line', text: 'OK' }])
   })
 })

@@ -54,6 +54,8 @@ export class Framer {
   private headerDigits = 0
   private headerLink = 0
   private headerLen = 0
+  /** How many bytes of the literal `+WS_DATA:` have matched so far. */
+  private headerPos = 0
   private readonly pendingEchoes: string[] = []
   /** Keeps a leading U+FEFF: a line's text is exactly its bytes. */
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true })
@@ -105,6 +107,7 @@ export class Framer {
             this.state = State.Header
             this.headerField = 0
             this.headerDigits = 0
+            this.headerPos = 0
           } else {
             this.state = State.Line
           }
@@ -194,16 +197,18 @@ export class Framer {
     return out
   }
 
-  /** Consumes header bytes one at a time until the header is complete or proves to be a plain line. */
+  /**
+   * Consumes header bytes until the header is complete or proves to be a plain line. The bytes
+   * are kept (once, as one range per chunk) only in case they turn out to be a line.
+   */
   private header(buf: Buffer, start: number, out: FrameRecord[]): number {
     let i = start
     while (i < buf.length) {
       const b = buf[i]!
       if (this.headerField === 0) {
-        if (b !== HEADER[this.length]) return this.toLine(i)
-        this.append(buf, i, i + 1)
+        if (b !== HEADER[this.headerPos]) return this.headerIsLine(buf, start, i)
         i++
-        if (this.length === HEADER.length) {
+        if (++this.headerPos === HEADER.length) {
           this.headerField = 1
           this.headerDigits = 0
           this.headerLink = 0
@@ -215,12 +220,10 @@ export class Framer {
         if (this.headerField === 1) this.headerLink = this.headerLink * 10 + (b - 0x30)
         else this.headerLen = this.headerLen * 10 + (b - 0x30)
         this.headerDigits++
-        this.append(buf, i, i + 1)
         i++
         continue
       }
       if (b === 0x2c /* , */ && this.headerDigits > 0) {
-        this.append(buf, i, i + 1)
         i++
         if (this.headerField === 1) {
           this.headerField = 2
@@ -240,9 +243,16 @@ export class Framer {
         }
         return i
       }
-      return this.toLine(i)
+      return this.headerIsLine(buf, start, i)
     }
+    // The chunk ended inside the header: keep its bytes, the header may yet be a line.
+    this.append(buf, start, i)
     return i
+  }
+
+  private headerIsLine(buf: Buffer, start: number, i: number): number {
+    this.append(buf, start, i)
+    return this.toLine(i)
   }
 
   private toLine(i: number): number {
@@ -281,7 +291,9 @@ export class Framer {
   }
 
   private endLine(out: FrameRecord[]): void {
-    let bytes = this.take()
+    // A line within one chunk is decoded where it lies: a string is made, no bytes are kept.
+    let bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length)
+    this.clear()
     if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1)
     this.state = State.LineStart
     if (bytes.length === 0) return

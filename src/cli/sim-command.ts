@@ -5,13 +5,24 @@ import type { CliIo } from './main.ts'
 /** `at-scenario sim`: serves the simulator until Ctrl-C (or SIGTERM), then stops cleanly. */
 export async function simCommand(options: CliOptions, io: CliIo): Promise<number> {
   const { serveOnPort, serveOnPty, serveOnTcp } = await import('../simulator/serve.ts')
+  // --profile: checked first, its mistakes shown at file:line:col; nothing is served with a bad one.
+  let device = {}
+  if (options.profile !== undefined) {
+    const { loadDeviceProfile, renderProfileDiagnostics } = await import('../simulator/profile-load.ts')
+    const loaded = await loadDeviceProfile(options.profile)
+    if (!loaded.profile) {
+      io.stderr.write(`${renderProfileDiagnostics(loaded, { color: options.color ?? io.stderr.isTTY === true })}\n\nthe simulator was not started.\n`)
+      return ExitCode.BadInput
+    }
+    device = { profile: loaded.profile }
+  }
   let served
   try {
-    if (options.pty) served = await serveOnPty()
+    if (options.pty) served = await serveOnPty(device)
     else if (options.listen) {
       const url = new URL(options.listen)
-      served = await serveOnTcp(url.hostname, Number(url.port))
-    } else served = await serveOnPort(options.port!)
+      served = await serveOnTcp(url.hostname, Number(url.port), device)
+    } else served = await serveOnPort(options.ports[0]!, device)
   } catch (e) {
     io.stderr.write(`at-scenario sim: ${(e as Error).message}\n`)
     return ExitCode.CouldNotRun

@@ -11,6 +11,10 @@ export const ErrCode = {
   execFail: (ext = 0) => 0x010a0000 | ext,
 } as const
 
+export function errCodeLine(code: number): string {
+  return `ERR CODE:0x${code.toString(16).padStart(8, '0')}\r\n`
+}
+
 /** A command handler's failure: `\r\nERROR\r\n`, preceded by `ERR CODE:` when SYSLOG is on and a code is known. */
 export class AtError extends Error {
   readonly code: number | undefined
@@ -23,27 +27,45 @@ export class AtError extends Error {
   }
 }
 
+export interface ArgsOptions {
+  /**
+   * Whether an out-of-range value carries ERR CODE 0x0107000N. The WebSocket handlers check ranges
+   * themselves and fail with a plain ERROR (reference §7); parse failures keep their code everywhere.
+   */
+  rangeCodes: boolean
+}
+
 /** Typed access to a command's parameters, failing the way the firmware fails. */
 export class Args {
   readonly params: Param[]
-  constructor(params: Param[]) {
+  private readonly options: ArgsOptions
+
+  constructor(params: Param[], options: ArgsOptions = { rangeCodes: true }) {
     this.params = params
+    this.options = options
   }
 
   get count(): number {
     return this.params.length
   }
 
-  /** Fails unless the count is one of these. */
+  /** Fails unless the count is one of these (ERR CODE 0x0106EEGG: expected, given). */
   expectCount(...allowed: number[]): void {
-    if (!allowed.includes(this.count)) throw new AtError(ErrCode.paramCount(Math.max(...allowed), this.count))
+    if (!allowed.includes(this.count)) throw new AtError(this.options.rangeCodes ? ErrCode.paramCount(Math.max(...allowed), this.count) : undefined)
   }
 
+  /** Present and not an empty field (`,,`). */
   has(i: number): boolean {
     const p = this.params[i]
     return p !== undefined && p.kind !== 'empty'
   }
 
+  /** Given as a field, possibly empty. */
+  given(i: number): boolean {
+    return this.params[i] !== undefined
+  }
+
+  /** An integer in [min, max]; `fallback` when the field is missing or empty, else a parse failure. */
   int(i: number, min: number, max: number, fallback?: number): number {
     const p = this.params[i]
     if (p === undefined || p.kind === 'empty') {
@@ -51,17 +73,23 @@ export class Args {
       throw new AtError(ErrCode.paramParse(i))
     }
     if (p.kind !== 'int') throw new AtError(ErrCode.paramParse(i))
-    if (p.value < min || p.value > max) throw new AtError(ErrCode.paramInvalid(i))
+    if (p.value < min || p.value > max) throw this.outOfRange(i)
     return p.value
   }
 
-  str(i: number, fallback?: string): string {
+  /** A quoted string; `fallback` when missing or empty. `maxLength` in bytes (UTF-8). */
+  str(i: number, fallback?: string, maxLength = Infinity): string {
     const p = this.params[i]
     if (p === undefined || p.kind === 'empty') {
       if (fallback !== undefined) return fallback
       throw new AtError(ErrCode.paramParse(i))
     }
     if (p.kind !== 'string') throw new AtError(ErrCode.paramParse(i))
+    if (Buffer.byteLength(p.value, 'latin1') > maxLength) throw this.outOfRange(i)
     return p.value
+  }
+
+  outOfRange(i: number): AtError {
+    return new AtError(this.options.rangeCodes ? ErrCode.paramInvalid(i) : undefined)
   }
 }

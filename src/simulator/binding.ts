@@ -1,4 +1,4 @@
-import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }
+import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }
 import type { SimulatedDevice } from './device.ts'
 
 type PendingRead = { buffer: Buffer; offset: number; length: number; resolve: (r: { buffer: Buffer; bytesRead: number }) => void; reject: (e: Error) => void }
@@ -96,7 +96,17 @@ export class SimulatorPort implements BindingPortInterface {
   }
 
   async update(): Promise<void> {}
-  async set(): Promise<void> {}
+
+  /**
+   * DTR and RTS reach the chip through the usual two-transistor auto-reset circuit of ESP boards
+   * (the one esptool drives): EN is pulled low while RTS is asserted and DTR is not, GPIO0 while
+   * DTR is asserted and RTS is not. So a hard reset works on the simulator as on a board.
+   */
+  async set(options: SetOptions): Promise<void> {
+    const dtr = options.dtr ?? false
+    const rts = options.rts ?? false
+    this.device.setPins({ en: !(rts && !dtr), gpio0: !(dtr && !rts) })
+  }
   async get(): Promise<PortStatus> {
     return { cts: true, dsr: true, dcd: true }
   }

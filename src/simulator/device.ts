@@ -1,33 +1,38 @@
-import { AtError, ErrCode, Args } from './at-error.ts'
+import { Args, AtError, ErrCode, errCodeLine } from './at-error.ts'
+import { DeviceClock } from './clock.ts'
 import { parseCommandLine, parseParams } from './command-line.ts'
-import type { CommandForm } from './command-line.ts'
-import { basicCommands } from './commands/basic.ts'
-import { websocketCommands } from './commands/websocket.ts'
-import { wifiCommands } from './commands/wifi.ts'
+import { COMMANDS } from './commands/index.ts'
+import { Flash } from './flash.ts'
+import { Pki } from './pki.ts'
 import type { DeviceProfile } from './profile.ts'
 import { DEFAULT_PROFILE } from './profile.ts'
+import { SeededRandom } from './random.ts'
+import type { DeviceRuntime } from './runtime.ts'
+import { Sntp } from './sntp.ts'
 import { DeviceState } from './state.ts'
+import { Station } from './station.ts'
+import { Wire } from './wire.ts'
 
 /** What a handler answers; the engine prints the matching final result (reference §2.4). */
 export type FinalResult = 'OK' | 'SEND OK' | 'ERROR' | 'none'
 
 export type Handler = (ctx: CommandContext, args: Args) => FinalResult | Promise<FinalResult>
 
-/** One command's handlers by form; a form without a handler answers ERROR. */
-export type CommandSpec = Partial<Record<CommandForm, Handler>>
+/** One command: its handlers by form (a form without a handler answers a plain ERROR). */
+export interface CommandSpec {
+  test?: Handler
+  query?: Handler
+  set?: Handler
+  execute?: Handler
+  /** Range errors answer a plain ERROR, without ERR CODE (the WebSocket commands, reference §7). */
+  plainRangeErrors?: boolean
+}
 
-export interface CommandContext {
+/** What a handler gets: the current boot, plus the device and the data phase after `>`. */
+export interface CommandContext extends DeviceRuntime {
   readonly device: SimulatedDevice
-  readonly state: DeviceState
-  readonly profile: DeviceProfile
-  /** Writes bytes to the host as they are. */
-  print(bytes: string | Uint8Array): void
-  /** Writes a line and its CR LF (information lines and URCs have no leading CR LF). */
-  line(text: string): void
   /** Prints the prompt, then resolves with exactly `length` payload bytes (no echo, no timeout). */
   readPayload(length: number): Promise<Uint8Array>
-  /** A delay that ends early (rejects) when the device is powered off or restarts. */
-  sleep(ms: number): Promise<void>
 }
 
 const CRLF = Buffer.from('\r\n')
@@ -43,29 +48,56 @@ const enum Mode {
 
 export interface DeviceOptions {
   profile?: DeviceProfile
+  /** The host's clock in ms (tests pass a fixed one so that times print the same on every run). */
+  hostClock?: () => number
 }
 
 /**
  * An ESP-AT device on the other end of a UART: the receive state machine of reference §4 with
  * echo, `busy p...`, the data phase after `>`, and command handlers that print exactly what the
- * firmware prints. Bytes in through `receive`, bytes out through the `onOutput` listener.
+ * firmware prints. Bytes in through `receive`, bytes out through the `onOutput` listeners; both
+ * pass through a Wire, where the profile's line faults act.
  */
 export class SimulatedDevice {
   readonly profile: DeviceProfile
-  state: DeviceState
+  readonly clock: DeviceClock
+  readonly flash = new Flash()
+  readonly pki: Pki
+  readonly random: SeededRandom
+  private runtime: BootRuntime | undefined
   private mode = Mode.Off
   private buffer: Buffer = Buffer.alloc(0)
   private payload: { length: number; parts: Buffer[]; got: number; resolve: (b: Uint8Array) => void } | undefined
   private readonly outputs: ((bytes: Uint8Array) => void)[] = []
-  private readonly commands = new Map<string, CommandSpec>(
-    Object.entries({ ...basicCommands, ...wifiCommands, ...websocketCommands }),
-  )
-  /** Aborted on power-off and restart: ends sleeps and running handlers. */
-  private life = new AbortController()
+  private readonly commands: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS)
+  private readonly tx: Wire
+  private readonly rx: Wire
+  /** Commands received since power-on (for the reboot fault). */
+  private commandCount = 0
+  /** Increases on every power-off, so that a reset in progress does not boot a device switched off meanwhile. */
+  private power = 0
+  private bootTimer: NodeJS.Timeout | undefined
+  /** The chip-enable pin: low holds the chip in reset. */
+  private enabled = true
 
   constructor(options: DeviceOptions = {}) {
     this.profile = options.profile ?? DEFAULT_PROFILE
-    this.state = new DeviceState(this)
+    this.clock = new DeviceClock(options.hostClock)
+    this.pki = new Pki(this.profile.pki)
+    this.random = new SeededRandom(this.profile.faults.seed)
+    const { splitWrites, baudRate } = this.profile.faults
+    this.tx = new Wire((bytes) => this.outputs.forEach((listener) => listener(bytes)), { ...(splitWrites ? { splitWrites } : {}), ...(baudRate ? { baudRate } : {}) }, this.random)
+    this.rx = new Wire((bytes) => this.input(bytes), baudRate ? { baudRate } : {}, this.random)
+  }
+
+  /** The current boot's state. */
+  get state(): DeviceState {
+    return this.current().state
+  }
+
+  /** Commands in AT+CMD? order. */
+  commandNames(): [string, CommandSpec][] {
+    return [...this.commands]
   }
 
   onOutput(listener: (bytes: Uint8Array) => void): void {
@@ -79,48 +111,99 @@ export class SimulatedDevice {
 
   /** Power off: links closed, timers stopped, nothing more is printed. */
   async close(): Promise<void> {
-    this.mode = Mode.Off
-    this.life.abort()
-    await this.state.shutdown()
+    this.power++
+    clearTimeout(this.bootTimer)
+    const runtime = this.runtime
+    this.endBoot()
+    this.tx.clear()
+    this.rx.clear()
+    await runtime?.state.shutdown()
   }
 
-  /** Restarts as AT+RST does: links dropped, settings that are not stored reset, then `ready`. */
+  /**
+   * A reset (AT+RST, AT+RESTORE, a watchdog): connections dropped without a word, settings that
+   * are not in flash lost, then `ready` after the profile's boot time.
+   */
   async restart(): Promise<void> {
-    this.life.abort()
-    await this.state.shutdown()
-    this.boot()
+    const power = this.power
+    const runtime = this.runtime
+    this.endBoot()
+    await runtime?.state.shutdown()
+    if (power !== this.power) return
+    clearTimeout(this.bootTimer)
+    this.bootTimer = setTimeout(() => {
+      if (power === this.power) this.boot()
+    }, this.profile.bootTimeMs)
   }
 
-  private boot(): void {
-    this.life = new AbortController()
-    this.state = new DeviceState(this)
-    this.buffer = Buffer.alloc(0)
-    this.payload = undefined
-    this.mode = Mode.Idle
-    this.print('\r\nready\r\n')
+  /**
+   * The EN and GPIO0 pins, as a USB-serial board's auto-reset circuit drives them from DTR/RTS.
+   * EN low holds the chip in reset (silent, connections gone); EN going high is a power-on reset:
+   * the RTC clock starts again from 0 and the chip boots, printing `ready`, unless GPIO0 is held
+   * low, which starts the ROM download mode instead (nothing on the AT port).
+   */
+  setPins(pins: { en: boolean; gpio0: boolean }): void {
+    if (!pins.en && this.enabled) {
+      this.enabled = false
+      void this.close()
+    } else if (pins.en && !this.enabled) {
+      this.enabled = true
+      if (!pins.gpio0) return
+      const power = this.power
+      this.bootTimer = setTimeout(() => {
+        if (power !== this.power) return
+        this.clock.set(0)
+        this.boot()
+      }, this.profile.bootTimeMs)
+    }
   }
 
   print(bytes: string | Uint8Array): void {
     if (this.mode === Mode.Off) return
-    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes
-    for (const listener of this.outputs) listener(data)
+    this.tx.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes)
   }
 
   /** Bytes from the host, one UART read's worth. */
   receive(chunk: Uint8Array): void {
-    const bytes = Buffer.from(chunk)
+    this.rx.write(chunk)
+  }
+
+  private current(): BootRuntime {
+    if (!this.runtime) throw new Error('the device is not powered on')
+    return this.runtime
+  }
+
+  private boot(): void {
+    this.runtime = new BootRuntime(this)
+    this.buffer = Buffer.alloc(0)
+    this.payload = undefined
+    this.mode = Mode.Idle
+    const garbage = this.profile.faults.bootGarbageBytes
+    if (garbage) this.print(this.random.bytes(garbage))
+    this.print('\r\nready\r\n')
+    const { flash } = this
+    if (flash.station && flash.autoConnect && (flash.wifiMode === 1 || flash.wifiMode === 3)) this.runtime.state.station.autoConnect(flash.station)
+  }
+
+  private endBoot(): void {
+    this.mode = Mode.Off
+    this.runtime?.end()
+    this.payload = undefined
+  }
+
+  private input(chunk: Buffer): void {
     switch (this.mode) {
       case Mode.Off:
         return
       case Mode.Data:
-        this.receivePayload(bytes)
+        this.receivePayload(chunk)
         return
       case Mode.Processing:
-        this.busy(bytes)
+        this.busy(chunk)
         return
       case Mode.Idle:
-        if (this.state.echo) this.print(bytes)
-        this.buffer = Buffer.concat([this.buffer, bytes])
+        if (this.state.echo) this.print(chunk)
+        this.buffer = Buffer.concat([this.buffer, chunk])
         this.processBuffer()
     }
   }
@@ -168,6 +251,21 @@ export class SimulatedDevice {
         this.finish('ERROR', ErrCode.noAt)
         continue
       }
+      this.commandCount++
+      if (this.commandCount === this.profile.faults.rebootAfterCommands) {
+        // The fault: the chip resets on this command, as its watchdog would; no answer, then `ready`.
+        void this.restart()
+        return
+      }
+      this.mode = Mode.Processing
+      if (this.buffer.length > 0) {
+        // What came after the line's CR LF reaches the engine while the command runs: no pipelining
+        // (reference §2.1, §2.5, §4: payload sent before the prompt is lost this way).
+        const rest = this.buffer
+        this.buffer = Buffer.alloc(0)
+        this.busy(rest)
+        if ((this.mode as Mode) === Mode.Off) return // it held AT+RST\r\n
+      }
       void this.dispatch(line.toString('latin1'))
     }
   }
@@ -189,19 +287,22 @@ export class SimulatedDevice {
       return
     }
     this.mode = Mode.Processing
-    const life = this.life
+    const runtime = this.current()
     let result: FinalResult
     let code: number | undefined
     try {
-      result = await handler(this.context(), new Args(parsed.form === 'set' ? parseParams(parsed.args) : []))
+      const latency = this.profile.faults.commandLatencyMs
+      if (latency) await runtime.sleep(latency)
+      const args = new Args(parsed.form === 'set' ? parseParams(parsed.args) : [], { rangeCodes: !spec.plainRangeErrors })
+      result = await handler(runtime, args)
     } catch (e) {
-      if (life.signal.aborted) return // restarted or powered off meanwhile: nothing more to say
+      if (!runtime.alive) return // restarted or powered off meanwhile: nothing more to say
       if (!(e instanceof AtError)) throw e
       for (const l of e.lines) this.print(`${l}\r\n`)
       result = 'ERROR'
       code = e.code
     }
-    if (life.signal.aborted) return
+    if (!runtime.alive) return
     this.finish(result, code)
   }
 
@@ -213,39 +314,95 @@ export class SimulatedDevice {
     if (this.buffer.length > 0) queueMicrotask(() => this.processBuffer())
   }
 
-  private context(): CommandContext {
-    return {
-      device: this,
-      state: this.state,
-      profile: this.profile,
-      print: (bytes) => this.print(bytes),
-      line: (text) => this.print(`${text}\r\n`),
-      readPayload: (length) =>
-        new Promise<Uint8Array>((resolve) => {
-          this.print('\r\nOK\r\n\r\n>')
-          this.payload = { length, parts: [], got: 0, resolve }
-          this.mode = Mode.Data
-        }),
-      sleep: (ms) => sleep(ms, this.life.signal),
-    }
+  /** The data phase of a command (reference §5): prompt, then exactly `length` bytes, however long they take. */
+  readPayload(length: number): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve) => {
+      this.print('\r\nOK\r\n\r\n>')
+      this.payload = { length, parts: [], got: 0, resolve }
+      this.mode = Mode.Data
+    })
   }
 }
 
-function errCodeLine(code: number): string {
-  return `ERR CODE:0x${code.toString(16).padStart(8, '0')}\r\n`
-}
+/** One boot of the device: its state, and output and timers that end with it. Handlers get it as their context. */
+class BootRuntime implements CommandContext {
+  readonly state: DeviceState
+  readonly device: SimulatedDevice
+  private readonly life = new AbortController()
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener(
-      'abort',
-      () => {
+  constructor(device: SimulatedDevice) {
+    this.device = device
+    const station = new Station(this, {
+      gotIp: () => this.state.sntp.onGotIp(),
+      // The network under the links is gone: each fails as a transport would, then tries to reconnect.
+      lost: () => this.state.links.forEach((link) => link?.dropTransport()),
+    })
+    this.state = new DeviceState(device.flash, station, new Sntp(this))
+  }
+
+  get profile(): DeviceProfile {
+    return this.device.profile
+  }
+  get clock(): DeviceClock {
+    return this.device.clock
+  }
+  get flash(): Flash {
+    return this.device.flash
+  }
+  get pki(): Pki {
+    return this.device.pki
+  }
+  get random(): SeededRandom {
+    return this.device.random
+  }
+  get alive(): boolean {
+    return !this.life.signal.aborted
+  }
+
+  end(): void {
+    this.life.abort()
+  }
+
+  readPayload(length: number): Promise<Uint8Array> {
+    return this.device.readPayload(length)
+  }
+
+  print(bytes: string | Uint8Array): void {
+    if (this.alive) this.device.print(bytes)
+  }
+
+  line(text: string): void {
+    this.print(`${text}\r\n`)
+  }
+
+  sleep(ms: number): Promise<void> {
+    const signal = this.life.signal
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason)
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      const onAbort = () => {
         clearTimeout(timer)
         reject(signal.reason)
-      },
-      { once: true },
-    )
-  })
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  after(ms: number, fn: () => void): () => void {
+    const signal = this.life.signal
+    if (signal.aborted) return () => undefined
+    const cancel = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', cancel)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', cancel)
+      if (!signal.aborted) fn()
+    }, ms)
+    signal.addEventListener('abort', cancel, { once: true })
+    return cancel
+  }
 }

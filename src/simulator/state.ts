@@ -1,32 +1,41 @@
-import type { SimulatedDevice } from './device.ts'
-import type { AccessPoint } from './profile.ts'
+import type { Flash, WifiMode } from './flash.ts'
+import type { Sntp } from './sntp.ts'
+import type { Station } from './station.ts'
 import type { WsLink } from './ws-link.ts'
+import type { WsConfig, WsDataFormat } from './ws-config.ts'
+import { DEFAULT_DATA_FORMAT } from './ws-config.ts'
 
-export type WifiMode = 0 | 1 | 2 | 3
+export const LINK_COUNT = 3
 
-/** Station state, as AT+CWSTATE numbers it. */
-export type StationState = 'idle' | 'connecting' | 'connected' | 'got-ip' | 'disconnected'
-
-/** Everything a boot resets. Settings the firmware stores in flash belong to the profile. */
+/** Everything a boot resets. Settings kept in flash are copied in at boot. */
 export class DeviceState {
   echo = true
   syslog = false
-  wifiMode: WifiMode = 1
-  station: StationState = 'idle'
-  ap: AccessPoint | undefined
-  /** WebSocket links 0..2. */
-  readonly links: (WsLink | undefined)[] = [undefined, undefined, undefined]
-  readonly device: SimulatedDevice
+  sysmsg: number
+  wifiMode: WifiMode
+  readonly station: Station
+  readonly sntp: Sntp
+  /** WebSocket links 0..2 while a client object exists (open, reconnecting, closing). */
+  readonly links: (WsLink | undefined)[] = new Array(LINK_COUNT).fill(undefined)
+  /** AT+WSCFG per link; wiped when the link is released. */
+  readonly wsConfigs: (WsConfig | undefined)[] = new Array(LINK_COUNT).fill(undefined)
+  /** AT+WSDATAFMT per link; survives close and reopen, reset by a boot. */
+  readonly wsDataFormats: WsDataFormat[] = Array.from({ length: LINK_COUNT }, () => ({ ...DEFAULT_DATA_FORMAT }))
+  /** AT+WSHEAD request headers (`key: value`), oldest first; global to all links. */
+  wsHeaders: string[] = []
 
-  constructor(device: SimulatedDevice) {
-    this.device = device
+  constructor(flash: Flash, station: Station, sntp: Sntp) {
+    this.sysmsg = flash.sysmsg
+    this.wifiMode = flash.wifiMode
+    this.station = station
+    this.sntp = sntp
   }
 
   get hasIp(): boolean {
-    return this.station === 'got-ip'
+    return this.station.hasIp
   }
 
-  /** Drops every connection without printing anything: power off or restart. */
+  /** Drops every connection and timer without printing anything: power off or restart. */
   async shutdown(): Promise<void> {
     await Promise.all(this.links.map((l) => l?.destroy()))
     this.links.fill(undefined)

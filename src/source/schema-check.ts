@@ -11,12 +11,16 @@ const SCHEMA_URL = new URL('../../schema/scenario.schema.json', import.meta.url)
 let compiled: ValidateFunction | undefined
 
 function validator(): ValidateFunction {
-  if (compiled) return compiled
+  compiled ??= compileSchema(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object)
+  return compiled
+}
+
+/** Compiles a JSON Schema as the scenario schema is compiled (same options, the `x-error` keyword): for other YAML formats, e.g. device profiles. */
+export function compileSchema(schema: object): ValidateFunction {
   const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true })
   // Our own annotation: the message to show when a `pattern` does not match.
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' })
-  compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object)
-  return compiled
+  return ajv.compile(schema)
 }
 
 export interface SchemaCheck {
@@ -25,9 +29,17 @@ export interface SchemaCheck {
   badPaths: string[]
 }
 
-/** Checks the document against schema/scenario.schema.json; one located diagnostic per problem. */
-export function checkSchema(source: YamlSource, value: unknown, options: { nameOptional?: boolean } = {}): SchemaCheck {
-  const validate = validator()
+/**
+ * Checks the document against schema/scenario.schema.json (or `options.validate`, a schema from
+ * compileSchema, whose document `options.subject` names in messages); one located diagnostic per problem.
+ */
+export function checkSchema(
+  source: YamlSource,
+  value: unknown,
+  options: { nameOptional?: boolean; validate?: ValidateFunction; subject?: string } = {},
+): SchemaCheck {
+  const validate = options.validate ?? validator()
+  const subject = options.subject ?? 'the scenario'
   if (validate(value)) return { diagnostics: [], badPaths: [] }
   const errors = relevantErrors(validate.errors ?? []).filter(
     (e) => !(options.nameOptional && e.keyword === 'required' && e.instancePath === '' && (e.params as { missingProperty: string }).missingProperty === 'name'),
@@ -45,7 +57,7 @@ export function checkSchema(source: YamlSource, value: unknown, options: { nameO
   const out: Diagnostic[] = []
   for (const e of errors) {
     if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`)) continue
-    const d = toDiagnostic(source, e)
+    const d = toDiagnostic(source, e, subject)
     const key = `${d.span?.start.line}:${d.span?.start.col}:${d.message}`
     if (seen.has(key)) continue
     seen.add(key)
@@ -86,8 +98,8 @@ function toPath(instancePath: string): Path {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
 }
 
-function describePath(path: Path): string {
-  if (path.length === 0) return 'the scenario'
+function describePath(path: Path, subject: string): string {
+  if (path.length === 0) return subject
   let out = ''
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p
   return `\`${out}\``
@@ -112,9 +124,9 @@ const TYPE_WORDS: Record<string, string> = {
   object: 'a map',
 }
 
-function toDiagnostic(source: YamlSource, e: ErrorObject): Diagnostic {
+function toDiagnostic(source: YamlSource, e: ErrorObject, subject: string): Diagnostic {
   const path = toPath(e.instancePath)
-  const where = describePath(path)
+  const where = describePath(path, subject)
   const parentSchema = (e.parentSchema ?? {}) as Record<string, unknown>
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -124,7 +136,7 @@ function toDiagnostic(source: YamlSource, e: ErrorObject): Diagnostic {
       const keyNode = source.keyAt(path, key)
       const span = keyNode ? source.spanOfNode(keyNode) : source.spanAt(path)
       const hint = suggestion ? `did you mean \`${suggestion}\`?` : `expected one of: ${allowed.join(', ')}`
-      return error('unknown-key', `unknown key \`${key}\` in ${path.length ? where : 'the scenario'}`, span, hint)
+      return error('unknown-key', `unknown key \`${key}\` in ${where}`, span, hint)
     }
     case 'required': {
       const missing = String((e.params as { missingProperty: string }).missingProperty)

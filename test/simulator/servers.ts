@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
+import type { IncomingMessage } from 'node:http'
+import { createServer as createNetServer } from 'node:net'
+import type { AddressInfo, Server, Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import { WebSocketServer } from 'ws'
+import type { WebSocket } from 'ws'
+
+export const ROOT = new URL('../..', import.meta.url).pathname
+export const PROJECT_PKI = `${ROOT}scenarios/pki/`
+export const DOC_CERTS = `${ROOT}scenarios/certs/`
+/** The stock firmware's PKI, kept outside the project (../shared next to the repository). */
+export const STOCK_PKI = `${ROOT}../shared/reference/esp-at-pki/`
+
+export const pem = (path: string) => readFileSync(path, 'utf8')
+
+export interface Connection {
+  ws: WebSocket
+  request: IncomingMessage
+  messages: { data: Buffer; isBinary: boolean }[]
+  /** The SNI the client sent (TLS servers only); false when it sent none. */
+  servername?: string | false
+}
+
+export interface TlsServerOptions {
+  cert: string
+  key: string
+  /** CA that must have signed the client's certificate; with it the server requires one. */
+  clientCa?: string
+}
+
+export interface TestWsServer {
+  port: number
+  connections: Connection[]
+  /** Resolves with the next connection (or the first one not yet taken). */
+  nextConnection(): Promise<Connection>
+  close(): Promise<void>
+}
+
+/**
+ * A WebSocket server on 127.0.0.1 (an ephemeral port) made with `ws`: echoes messages unless told
+ * not to, records each connection's request headers and messages. With `tls`, it is a wss://
+ * server like the doc's Python one.
+ */
+export async function startWsServer(options: { tls?: TlsServerOptions; echo?: boolean; autoPong?: boolean } = {}): Promise<TestWsServer> {
+  const connections: Connection[] = []
+  let taken = 0
+  let waiting: ((c: Connection) => void)[] = []
+  let https: ReturnType<typeof createHttpsServer> | undefined
+  if (options.tls) {
+    https = createHttpsServer({
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+    })
+    await new Promise<void>((resolve) => https!.listen(0, '127.0.0.1', resolve))
+  }
+  const wss = https
+    ? new WebSocketServer({ server: https, autoPong: options.autoPong ?? true })
+    : new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: options.autoPong ?? true })
+  if (!https) await new Promise<void>((resolve) => wss.once('listening', resolve))
+  wss.on('connection', (ws, request) => {
+    const socket = request.socket as TLSSocket
+    const connection: Connection = { ws, request, messages: [], ...(https ? { servername: socket.servername ?? false } : {}) }
+    connections.push(connection)
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.messages.push({ data, isBinary })
+      if (options.echo ?? true) ws.send(data, { binary: isBinary })
+    })
+    ws.on('error', () => undefined)
+    const waiter = waiting.shift()
+    if (waiter) {
+      taken++
+      waiter(connection)
+    }
+  })
+  const address = (https ? https.address() : wss.address()) as AddressInfo
+  return {
+    port: address.port,
+    connections,
+    nextConnection: () => {
+      if (taken < connections.length) return Promise.resolve(connections[taken++]!)
+      return new Promise((resolve) => waiting.push(resolve))
+    },
+    close: async () => {
+      waiting = []
+      for (const c of wss.clients) c.terminate()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      if (https) {
+        https.closeAllConnections()
+        await new Promise<void>((resolve) => https!.close(() => resolve()))
+      }
+    },
+  }
+}
+
+export interface Frame {
+  fin: boolean
+  opcode: number
+  masked: boolean
+  payload: Buffer
+}
+
+export interface RawConnection {
+  socket: Socket
+  request: string
+  frames: Frame[]
+  /** Resolves once `count` frames arrived in total. */
+  framesUntil(count: number): Promise<Frame[]>
+  /** Sends one server frame (unmasked), any opcode and FIN bit. */
+  sendFrame(opcode: number, fin: boolean, payload: Uint8Array): void
+}
+
+export interface RawWsServer {
+  port: number
+  nextConnection(): Promise<RawConnection>
+  close(): Promise<void>
+}
+
+/**
+ * A WebSocket server that answers the handshake by hand and then shows every frame as it came:
+ * opcode, FIN bit, mask, payload. For what `ws` would hide or refuse (fragments, reserved opcodes).
+ */
+export async function startRawWsServer(): Promise<RawWsServer> {
+  const sockets = new Set<Socket>()
+  const pending: RawConnection[] = []
+  let waiting: ((c: RawConnection) => void)[] = []
+  const server: Server = createNetServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => undefined)
+    let buffer = Buffer.alloc(0)
+    let connection: RawConnection | undefined
+    const frameWaiters: { count: number; resolve: (f: Frame[]) => void }[] = []
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk])
+      if (!connection) {
+        const end = buffer.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const request = buffer.subarray(0, end).toString('latin1')
+        buffer = buffer.subarray(end + 4)
+        const key = /^sec-websocket-key:\s*(.+)$/im.exec(request)![1]!.trim()
+        const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`)
+        const frames: Frame[] = []
+        connection = {
+          socket,
+          request,
+          frames,
+          framesUntil: (count) => (frames.length >= count ? Promise.resolve(frames) : new Promise((resolve) => frameWaiters.push({ count, resolve }))),
+          sendFrame: (opcode, fin, payload) => socket.write(serverFrame(opcode, fin, payload)),
+        }
+        const waiter = waiting.shift()
+        if (waiter) waiter(connection)
+        else pending.push(connection)
+      }
+      for (;;) {
+        const parsed = parseFrame(buffer)
+        if (!parsed) break
+        buffer = buffer.subarray(parsed.size)
+        connection.frames.push(parsed.frame)
+        for (const w of [...frameWaiters]) {
+          if (connection.frames.length >= w.count) {
+            frameWaiters.splice(frameWaiters.indexOf(w), 1)
+            w.resolve(connection.frames)
+          }
+        }
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    nextConnection: () => {
+      const ready = pending.shift()
+      if (ready) return Promise.resolve(ready)
+      return new Promise((resolve) => waiting.push(resolve))
+    },
+    close: async () => {
+      waiting = []
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+function parseFrame(buffer: Buffer): { frame: Frame; size: number } | undefined {
+  if (buffer.length < 2) return undefined
+  const fin = (buffer[0]! & 0x80) !== 0
+  const opcode = buffer[0]! & 0x0f
+  const masked = (buffer[1]! & 0x80) !== 0
+  let length = buffer[1]! & 0x7f
+  let offset = 2
+  if (length === 126) {
+    if (buffer.length < 4) return undefined
+    length = buffer.readUInt16BE(2)
+    offset = 4
+  } else if (length === 127) {
+    if (buffer.length < 10) return undefined
+    length = Number(buffer.readBigUInt64BE(2))
+    offset = 10
+  }
+  const maskKey = masked ? buffer.subarray(offset, offset + 4) : undefined
+  if (masked) offset += 4
+  if (buffer.length < offset + length) return undefined
+  const payload = Buffer.from(buffer.subarray(offset, offset + length))
+  if (maskKey) for (let i = 0; i < payload.length; i++) payload[i]! ^= maskKey[i & 3]!
+  return { frame: { fin, opcode, masked, payload }, size: offset + length }
+}
+
+function serverFrame(opcode: number, fin: boolean, payload: Uint8Array): Buffer {
+  const length = payload.length
+  const head = length < 126 ? Buffer.from([0, length]) : Buffer.alloc(4)
+  if (length >= 126) {
+    head[1] = 126
+    head.writeUInt16BE(length, 2)
+  }
+  head[0] = (fin ? 0x80 : 0) | opcode
+  return Buffer.concat([head, Buffer.from(payload)])
+}

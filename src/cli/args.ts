@@ -3,50 +3,87 @@ import { parseArgs } from 'node:util'
 export const USAGE = `Usage:
   at-scenario [run] <scenario.yaml>... [options]   run scenarios (on the built-in simulator unless --port is given)
   at-scenario validate <scenario.yaml>...          check scenarios without running them
-  at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>]
+  at-scenario ports                                list serial ports, with USB vendor, product and serial number
+  at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>] [--profile <file>]
                                                    serve the simulator to other programs until Ctrl-C
 
 Options:
-  -p, --port <path>        serial port of the ESP-AT device (e.g. /dev/ttyUSB0), or
-                           tcp://HOST:PORT for a raw TCP serial server (ser2net);
-                           without it, the built-in ESP-AT simulator plays the device
+  -p, --port <port>        the ESP-AT device: a serial port (/dev/ttyUSB0), usb:serial=SERIAL (a board by
+                           its USB serial number), tcp://HOST:PORT (raw TCP, e.g. ser2net) or
+                           rfc2217://HOST:PORT (telnet COM-PORT); repeat it to spread the scenarios over
+                           several devices in parallel. Default: $AT_SCENARIO_PORT, else the simulator
   -b, --baud <rate>        baud rate (default: the scenario's device.baudRate, else 115200)
+      --data-bits <n>      5, 6, 7 or 8 (default 8)
+      --parity <p>         none, even, odd, mark or space (default none)
+      --stop-bits <n>      1, 1.5 or 2 (default 1)
+      --flow <f>           none or rtscts (default none)
+      --reset <how>        none, soft (AT+RST) or hard (DTR/RTS); overrides the scenario's device.reset
       --var <name=value>   set a variable, repeatable; beats the scenario's vars
                            (--var host.ip=192.168.1.10 sets the address the device connects to)
+      --profile <file>     device profile of the built-in simulator (YAML, schema/device.schema.json):
+                           access points, firmware strings, PKI, faults; beats the scenario's
+                           simulator.profile
       --tag <tag>          run only scenarios with this tag (repeatable: any of them)
       --exclude-tag <tag>  skip scenarios with this tag (repeatable)
+      --shard <i/n>        run only share i of n of the scenarios (1-based), for CI matrices
       --env-file <path>    read environment variables from this file (default: ./.env if present);
                            variables already in the environment win
-      --color / --no-color force or disable colours (default: on for a terminal)
+      --color / --no-color force or disable colours (default: on for a terminal; off with CI=true)
+      --reporter <list>    report files to write besides the transcripts: junit, json (comma-separated
+                           or repeated); see --output-dir
+      --output-dir <dir>   where transcripts (always), junit.xml and results.json go (default: reports)
+      --bail               stop after the first scenario that does not pass (the rest: not run)
+  -h, --help               show this help
+  -V, --version            show the version
 
 Options of sim:
       --pty                make a pseudo-terminal pair (socat) and print the path to open
       --listen <url>       accept TCP connections, e.g. tcp://127.0.0.1:3333 (a device per connection)
   -p, --port <path>        attach the simulator to an existing serial port or pseudo-terminal
-  -h, --help               show this help
-  -V, --version            show the version
+      --profile <file>     the device profile (default: the doc's router, the project's test PKI)
 
 Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
             3 could not run (port, prerequisite), 130 interrupted.
 `
 
 export interface CliOptions {
-  command: 'run' | 'validate' | 'sim' | 'help' | 'version'
+  command: 'run' | 'validate' | 'sim' | 'ports' | 'help' | 'version'
   files: string[]
-  port?: string
+  /** --port, in order; empty means $AT_SCENARIO_PORT or the simulator. */
+  ports: string[]
   baud?: number
+  line: { dataBits: 5 | 6 | 7 | 8; parity: 'none' | 'even' | 'odd' | 'mark' | 'space'; stopBits: 1 | 1.5 | 2; flow: 'none' | 'rtscts' }
+  reset?: 'none' | 'soft' | 'hard'
+  /** --shard i/n: 1-based share i of n. */
+  shard?: { index: number; count: number }
   vars: Map<string, string>
   envFile?: string
   tags: string[]
   excludeTags: string[]
   color?: boolean
+  /** --reporter: report files besides the transcripts. */
+  reporters?: ('junit' | 'json')[]
+  /** --output-dir; the run command's default is `reports`. */
+  outputDir?: string
+  bail?: boolean
   /** sim: make a pseudo-terminal pair. */
   pty?: boolean
   /** sim: tcp://HOST:PORT to listen on. */
   listen?: string
+  /** --profile: the simulator's device profile, as given (relative to the working directory). */
+  profile?: string
 }
 
 export class UsageError extends Error {}
+
+const DEFAULT_LINE: CliOptions['line'] = { dataBits: 8, parity: 'none', stopBits: 1, flow: 'none' }
+
+/** An option whose value must be one of a few words; the error lists them. */
+function oneOf<T>(option: string, value: string | undefined, choices: Record<string, T>, fallback: T): T {
+  if (value === undefined) return fallback
+  if (Object.hasOwn(choices, value)) return choices[value]!
+  throw new UsageError(`${option} must be one of ${Object.keys(choices).join(', ')}, got \`${value}\``)
+}
 
 export function parseCli(argv: string[]): CliOptions {
   let parsed
@@ -56,16 +93,26 @@ export function parseCli(argv: string[]): CliOptions {
       allowPositionals: true,
       strict: true,
       options: {
-        port: { type: 'string', short: 'p' },
+        port: { type: 'string', short: 'p', multiple: true },
         baud: { type: 'string', short: 'b' },
+        'data-bits': { type: 'string' },
+        parity: { type: 'string' },
+        'stop-bits': { type: 'string' },
+        flow: { type: 'string' },
+        reset: { type: 'string' },
+        shard: { type: 'string' },
         var: { type: 'string', multiple: true },
         tag: { type: 'string', multiple: true },
         'exclude-tag': { type: 'string', multiple: true },
         'env-file': { type: 'string' },
+        reporter: { type: 'string', multiple: true },
+        'output-dir': { type: 'string' },
+        bail: { type: 'boolean' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         pty: { type: 'boolean' },
         listen: { type: 'string' },
+        profile: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -74,17 +121,24 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''))
   }
   const { values, positionals } = parsed
-  if (values.help) return { command: 'help', files: [], vars: new Map(), tags: [], excludeTags: [] }
-  if (values.version) return { command: 'version', files: [], vars: new Map(), tags: [], excludeTags: [] }
+  const base = { files: [], ports: [], vars: new Map<string, string>(), tags: [], excludeTags: [], line: DEFAULT_LINE }
+  if (values.help) return { ...base, command: 'help' }
+  if (values.version) return { ...base, command: 'version' }
   let command: CliOptions['command'] = 'run'
   let files = positionals
-  if (files[0] === 'run' || files[0] === 'validate' || files[0] === 'sim') {
+  if (files[0] === 'run' || files[0] === 'validate' || files[0] === 'sim' || files[0] === 'ports') {
     command = files[0]
     files = files.slice(1)
   }
+  const ports = values.port ?? []
+  if (command === 'ports') {
+    if (files.length > 0) throw new UsageError(`ports takes no files, got \`${files[0]}\``)
+    return { ...base, command }
+  }
   if (command === 'sim') {
     if (files.length > 0) throw new UsageError(`sim takes no files, got \`${files[0]}\``)
-    const modes = [values.pty, values.listen, values.port].filter((v) => v !== undefined).length
+    if (ports.length > 1) throw new UsageError('sim serves one --port')
+    const modes = [values.pty, values.listen, ports[0]].filter((v) => v !== undefined).length
     if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT or --port <path>')
     if (values.listen !== undefined && !/^tcp:\/\/[^:/]+:\d+$/.test(values.listen)) {
       throw new UsageError(`--listen needs tcp://HOST:PORT, got \`${values.listen}\``)
@@ -92,6 +146,7 @@ export function parseCli(argv: string[]): CliOptions {
   } else {
     if (files.length === 0) throw new UsageError('no scenario file given')
     if (values.pty || values.listen !== undefined) throw new UsageError('--pty and --listen belong to `at-scenario sim`')
+    if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
   }
   const vars = new Map<string, string>()
   for (const v of values.var ?? []) {
@@ -107,17 +162,40 @@ export function parseCli(argv: string[]): CliOptions {
     if (!Number.isInteger(baud) || baud <= 0) throw new UsageError(`--baud needs a positive integer, got \`${values.baud}\``)
   }
   const color = values['no-color'] ? false : values.color ? true : undefined
+  const reporters = [...new Set((values.reporter ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean))]
+  for (const r of reporters) if (r !== 'junit' && r !== 'json') throw new UsageError(`--reporter: unknown report \`${r}\` (junit or json)`)
+  if (values['output-dir'] === '') throw new UsageError('--output-dir needs a directory')
+  const line = {
+    dataBits: oneOf('--data-bits', values['data-bits'], { '5': 5, '6': 6, '7': 7, '8': 8 } as const, DEFAULT_LINE.dataBits),
+    parity: oneOf('--parity', values.parity, { none: 'none', even: 'even', odd: 'odd', mark: 'mark', space: 'space' } as const, DEFAULT_LINE.parity),
+    stopBits: oneOf('--stop-bits', values['stop-bits'], { '1': 1, '1.5': 1.5, '2': 2 } as const, DEFAULT_LINE.stopBits),
+    flow: oneOf('--flow', values.flow, { none: 'none', rtscts: 'rtscts' } as const, DEFAULT_LINE.flow),
+  }
+  const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
+  let shard: CliOptions['shard']
+  if (values.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(values.shard)
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard needs i/n with 1 <= i <= n, got \`${values.shard}\``)
+    shard = { index: Number(m[1]), count: Number(m[2]) }
+  }
   return {
     command,
     files,
+    ports,
+    line,
+    ...(reset ? { reset } : {}),
+    ...(shard ? { shard } : {}),
     vars,
     tags: values.tag ?? [],
     excludeTags: values['exclude-tag'] ?? [],
-    ...(values.port !== undefined ? { port: values.port } : {}),
     ...(baud !== undefined ? { baud } : {}),
     ...(values['env-file'] !== undefined ? { envFile: values['env-file'] } : {}),
     ...(color !== undefined ? { color } : {}),
+    ...(reporters.length > 0 ? { reporters: reporters as ('junit' | 'json')[] } : {}),
+    ...(values['output-dir'] !== undefined ? { outputDir: values['output-dir'] } : {}),
+    ...(values.bail ? { bail: true } : {}),
     ...(values.pty ? { pty: true } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
   }
 }

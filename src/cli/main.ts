@@ -37,6 +37,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stdout.write(`${pkg.version}\n`)
     return ExitCode.Passed
   }
+  if (options.command === 'ports') {
+    const { formatPorts, listPorts } = await import('../link/ports.ts')
+    io.stdout.write(formatPorts(listPorts()))
+    return ExitCode.Passed
+  }
   if (options.command === 'sim') {
     const { simCommand } = await import('./sim-command.ts')
     return simCommand(options, io)

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { relative as relativePath, resolve as resolvePath } from 'node:path'
 import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import type { RunResult } from '../engine/result.ts'
 import type { RunningPrerequisite } from '../engine/prerequisites.ts'
 import { describeTarget, LinkOpenError, openLink, targetFromPort } from '../link/open-link.ts'
+import { resolvePort } from '../link/ports.ts'
 import type { LinkTarget } from '../link/open-link.ts'
 import type { Scenario } from '../source/types.ts'
 import type { CliOptions } from './args.ts'
@@ -13,11 +17,48 @@ const DEFAULT_BAUD = 115200
 
 /** Runs the scenarios one after the other and maps their results to an exit code. */
 export async function runAll(scenarios: Scenario[], options: CliOptions, io: CliIo, color: boolean, sources: SourceLookup): Promise<number> {
-  const [{ runScenario }, { createTerminalReporter }, text] = await Promise.all([
+  const [{ runScenario }, { RunReporting, ReportSetupError }] = await Promise.all([
     import('../engine/run-scenario.ts'),
-    import('../report/terminal.ts'),
-    import('../report/failure-text.ts'),
+    import('../report/run-reporting.ts'),
   ])
+
+  // The simulator's device profile (--profile beats the scenario's simulator.profile) is checked
+  // before anything runs, and its mistakes are shown at file:line:col like a scenario's.
+  const profileOf = (scenario: Scenario) => (options.profile !== undefined ? resolvePath(io.cwd, options.profile) : scenario.simulator.profile)
+  if (options.ports.length === 0 && !io.env.AT_SCENARIO_PORT) {
+    const profiles = scenarios.map(profileOf).filter((p): p is string => p !== undefined)
+    if (profiles.length > 0) {
+      const { describeProfileProblems } = await import('../simulator/profile-load.ts')
+      const problems = await describeProfileProblems(profiles.map((p) => relativePath(io.cwd, p) || p), { color })
+      if (problems) {
+        io.stderr.write(problems)
+        return ExitCode.BadInput
+      }
+    }
+  }
+
+  // Off a terminal and in CI: a plain line per step, and no ANSI codes unless --color asks for them.
+  // A terminal that reports no width would garble listr2's live view: plain there too.
+  const plain = !io.stdout.isTTY || isCi(io.env) || !io.stdout.columns
+  let reporting
+  try {
+    reporting = RunReporting.start({
+      stdout: io.stdout,
+      stderr: io.stderr,
+      cwd: io.cwd,
+      plain,
+      color: plain ? options.color === true : color,
+      sources,
+      outputDir: options.outputDir ?? 'reports',
+      formats: options.reporters ?? [],
+      version: packageVersion(),
+      hostname: hostname(),
+    })
+  } catch (e) {
+    if (!(e instanceof ReportSetupError)) throw e
+    io.stderr.write(`at-scenario: ${e.message}\n`)
+    return ExitCode.BadInput
+  }
 
   // Ctrl-C once: stop the step, run teardown, stop prerequisites. Twice: stop at once.
   const soft = new AbortController()
@@ -40,24 +81,31 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
   const results: RunResult[] = []
   let exit: number = ExitCode.Passed
   try {
-    for (const scenario of scenarios) {
-      if (soft.signal.aborted) break
-      const target: LinkTarget = options.port
-        ? targetFromPort(options.port, options.baud ?? scenario.device.baudRate ?? DEFAULT_BAUD)
-        : { kind: 'simulator' }
-      const hostIp = target.kind === 'simulator' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1')
-      io.stdout.write(`${scenario.file}: running on ${describeTarget(target)}${target.kind === 'simulator' ? ' (no --port given)' : ''}\n`)
+    for (const [i, scenario] of scenarios.entries()) {
+      const port = options.ports[0] ?? io.env.AT_SCENARIO_PORT
+      // The scenarios left after Ctrl-C or --bail are still in the reports, as not run.
+      if (soft.signal.aborted || (options.bail && exit !== ExitCode.Passed)) {
+        const notRun = soft.signal.aborted
+          ? { reason: 'interrupted' as const, message: 'the run was interrupted' }
+          : { reason: 'bail' as const, message: '--bail: an earlier scenario did not pass' }
+        for (const rest of scenarios.slice(i)) reporting.scenarioNotRun(rest, port ?? describeTarget({ kind: 'simulator' }), notRun)
+        break
+      }
+      const profile = profileOf(scenario)
+      let target: LinkTarget = profile ? { kind: 'simulator', profile } : { kind: 'simulator' }
       let link
       try {
+        if (port) target = targetFromPort(await resolvePort(port), options.baud ?? scenario.device.baudRate ?? DEFAULT_BAUD, options.line)
+        reporting.announce(scenario, { description: describeTarget(target), onSimulator: target.kind === 'simulator' })
         link = await openLink(target)
       } catch (e) {
         if (!(e instanceof LinkOpenError)) throw e
-        io.stderr.write(`at-scenario: ${e.message}\n`)
+        reporting.scenarioNotRun(scenario, describeTarget(target), { reason: 'link-error', message: e.message })
         exit = Math.max(exit, ExitCode.CouldNotRun)
         continue
       }
-      const plain = !io.stdout.isTTY || !!io.env.CI
-      const reporter = await createTerminalReporter({ plain, stdout: io.stdout })
+      const reporter = await reporting.scenarioStarting(scenario, { description: link.description, onSimulator: target.kind === 'simulator' })
+      const hostIp = target.kind === 'simulator' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1')
       let result: RunResult
       try {
         result = await runScenario(scenario, {
@@ -68,19 +116,14 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
           hardSignal: hard.signal,
           processes: live,
           onEvent: reporter.listener,
+          ...(options.reset ? { reset: options.reset } : {}),
         })
       } finally {
-        await reporter.done()
         await link.close()
       }
       results.push(result)
-      const details: string[] = []
-      for (const p of result.prerequisites) if (p.status === 'failed') details.push(text.describePrerequisiteFailure(p, { color, sources }))
-      for (const s of [...result.steps, ...result.teardown]) {
-        if (s.failure && s.status !== 'skipped') details.push(text.describeStepFailure(s, { color, sources }))
-      }
-      for (const d of details) io.stderr.write(`\n${d}\n`)
-      io.stdout.write(`\n${text.summaryLine(result)}\n`)
+      // Progress finished, failure details, the summary line, and the report files rewritten.
+      await reporter.end(result)
       exit = Math.max(exit, exitCodeOf(result))
     }
   } finally {
@@ -88,7 +131,18 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
     process.off('SIGTERM', onSignal)
     process.off('exit', killAll)
   }
+  reporting.finish()
   return soft.signal.aborted ? ExitCode.Interrupted : exit
+}
+
+/** CI=true (GitHub Actions, GitLab, most others) but not CI=false or CI=0. */
+function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
+  return !!env.CI && env.CI !== 'false' && env.CI !== '0'
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
 }
 
 function exitCodeOf(result: RunResult): number {

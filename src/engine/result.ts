@@ -19,6 +19,8 @@ export type FailureReason =
   | 'prerequisite-exited'
   | 'undefined-variable'
   | 'write-failed'
+  /** A hard reset the port could not perform (no DTR/RTS lines, a server that did not answer). */
+  | 'reset-failed'
 
 export interface StepFailure {
   reason: FailureReason
@@ -43,7 +45,7 @@ export interface TranscriptLine {
 export interface StepResult {
   phase: 'steps' | 'teardown'
   index: number
-  kind: 'send' | 'payload' | 'wait' | 'sleep'
+  kind: 'send' | 'payload' | 'wait' | 'sleep' | 'reset'
   name: string
   span: Span
   /** The step's `doc` link, shown when it fails. */

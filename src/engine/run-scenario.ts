@@ -1,5 +1,6 @@
 import type { OpenLink } from '../link/stream-link.ts'
 import { AtSession } from '../protocol/session.ts'
+import { parseTemplate } from '../source/template.ts'
 import type { Scenario, Step } from '../source/types.ts'
 import { Variables } from '../source/variables.ts'
 import type { VariableInputs } from '../source/variables.ts'
@@ -8,7 +9,7 @@ import { startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { Redactor } from './redact.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
-import { runStepWithRetry } from './run-step.ts'
+import { expectationLabels, runStepWithRetry } from './run-step.ts'
 
 export interface RunOptions {
   link: OpenLink
@@ -20,6 +21,8 @@ export interface RunOptions {
   /** Second abort: teardown is cut short and prerequisites are killed at once. */
   hardSignal?: AbortSignal
   onEvent?: EngineListener
+  /** Reset the device before the first step: `soft` (AT+RST) or `hard` (DTR/RTS). Default: the scenario's `device.reset`. */
+  reset?: 'none' | 'soft' | 'hard'
   /** Started prerequisites are added here while they run, so the caller can kill them on its way out. */
   processes?: Set<RunningPrerequisite>
 }
@@ -28,7 +31,8 @@ export interface RunOptions {
  * Runs a scenario to its result: prerequisites, steps, teardown, and prerequisites stopped in
  * reverse order. Always returns a RunResult; the user's and the device's failures are data.
  */
-export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+export async function runScenario(given: Scenario, options: RunOptions): Promise<RunResult> {
+  const scenario = withReset(given, options.reset ?? given.device.reset)
   const emit: EngineListener = options.onEvent ?? (() => {})
   const started = performance.now()
   const now = () => performance.now() - started
@@ -63,6 +67,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     target: result.target,
     prerequisites: scenario.prerequisites.map((p) => ({ index: p.index, name: redactor.text(vars.render(p.name)) })),
     steps: [...scenario.steps, ...scenario.teardown].map((s) => ({ phase: s.phase, index: s.index, name: stepName(s), span: s.span })),
+    secrets: vars.secretValues(),
   })
 
   const session = new AtSession(options.link, {
@@ -134,7 +139,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     })
   }
 
-  const ctx = { session, vars, redactor, now, signal: stepAbort.signal, abortReason: () => abortReason }
+  const ctx = {
+    session,
+    vars,
+    redactor,
+    now,
+    signal: stepAbort.signal,
+    abortReason: () => abortReason,
+    linkDescription: options.link.description,
+    ...(options.link.setLines ? { setLines: options.link.setLines.bind(options.link) } : {}),
+  }
   let failed = false
   const runList = async (steps: Step[], into: StepResult[], always: boolean) => {
     for (const step of steps) {
@@ -148,7 +162,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         emit({ type: 'step:end', result: skipped })
         continue
       }
-      emit({ type: 'step:start', phase: step.phase, index: step.index, name: stepName(step) })
+      emit({
+        type: 'step:start',
+        phase: step.phase,
+        index: step.index,
+        name: stepName(step),
+        kind: step.kind,
+        expected: expectationLabels(step, ctx),
+        waitMs: step.kind === 'sleep' ? step.durationMs : step.timeoutMs,
+      })
       const stepResult = await runStepWithRetry(step, always ? teardownCtx() : ctx, (attempt, failure) =>
         emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
       )
@@ -187,4 +209,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   result.durationMs = now()
   emit({ type: 'run:end', result })
   return result
+}
+
+const RESET_TIMEOUT_MS = 10_000
+
+/** The scenario with its reset as the first step, so that it is reported, timed and can fail like one. */
+function withReset(scenario: Scenario, how: 'none' | 'soft' | 'hard'): Scenario {
+  if (how === 'none') return scenario
+  const span = scenario.device.resetSpan
+  const label = how === 'soft' ? 'Reset the device (AT+RST)' : 'Reset the device (DTR/RTS)'
+  const reset: Step = {
+    kind: 'reset',
+    how,
+    phase: 'steps',
+    index: 0,
+    name: { source: label, parsed: parseTemplate(label), span },
+    span,
+    timeoutMs: Math.max(RESET_TIMEOUT_MS, scenario.defaultTimeoutMs),
+    optional: false,
+  }
+  return { ...scenario, steps: [reset, ...scenario.steps.map((s) => ({ ...s, index: s.index + 1 }))] }
 }

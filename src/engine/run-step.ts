@@ -1,8 +1,10 @@
 import { Exchange } from '../protocol/exchange.ts'
 import type { ExchangeFailure, ExchangeMode } from '../protocol/exchange.ts'
 import type { InboxEntry } from '../protocol/inbox.ts'
+import { lineMatcher } from '../protocol/matchers.ts'
+import type { Matcher } from '../protocol/matchers.ts'
 import type { AtSession, RunOutcome } from '../protocol/session.ts'
-import type { Step } from '../source/types.ts'
+import type { Expectation, Step } from '../source/types.ts'
 import { UndefinedVariableError } from '../source/template.ts'
 import type { Variables } from '../source/variables.ts'
 import { describeBytes, payloadBytes, toMatcher } from './expectations.ts'
@@ -11,6 +13,10 @@ import type { StepFailure, StepResult, TranscriptLine } from './result.ts'
 
 export interface StepContext {
   session: AtSession
+  /** Drives DTR/RTS for a hard reset, when the port has the lines. */
+  setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>
+  /** The port, as people know it, for messages. */
+  linkDescription?: string
   vars: Variables
   redactor: Redactor
   /** Milliseconds since the run started. */
@@ -22,6 +28,15 @@ export interface StepContext {
 }
 
 const MAX_LINES = 200
+
+const HARD_RESET_PULSE_MS = 100
+
+class ResetFailed extends Error {}
+
+/** What a reset waits for: the boot banner; after AT+RST, its OK first. */
+function resetMatchers(how: 'hard' | 'soft'): Matcher[] {
+  return how === 'soft' ? [lineMatcher('OK'), lineMatcher('ready')] : [lineMatcher('ready')]
+}
 
 class PromptMissing extends Error {
   readonly outcome: RunOutcome
@@ -98,10 +113,36 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
     if (lines.length < MAX_LINES) lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: ctx.redactor.text(entry.text) })
   }
   try {
-    const matchers = step.expect.map((e) => toMatcher(e, ctx.vars, ctx.redactor))
+    const matchers = step.kind === 'reset' ? resetMatchers(step.how) : step.expect.map((e) => toMatcher(e, ctx.vars, ctx.redactor))
     result.expected = matchers.map((m) => m.label)
-    const mode: ExchangeMode = step.kind === 'send' ? 'command' : step.kind
-    if (step.kind === 'send') {
+    const mode: ExchangeMode = step.kind === 'send' || (step.kind === 'reset' && step.how === 'soft') ? 'command' : step.kind === 'reset' ? 'wait' : step.kind
+    if (step.kind === 'reset' && step.how === 'soft') {
+      result.sent = 'AT+RST'
+      write = async () => {
+        lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: 'AT+RST' })
+        await ctx.session.sendCommand('AT+RST')
+      }
+    } else if (step.kind === 'reset') {
+      const setLines = ctx.setLines
+      if (!setLines) {
+        return finish('errored', {
+          reason: 'reset-failed',
+          message: `${ctx.linkDescription ?? 'this port'} cannot drive DTR/RTS, so it cannot hard-reset the board; use \`device.reset: soft\` (AT+RST) or \`--reset none\``,
+        })
+      }
+      result.sent = 'RTS pulse with DTR released (EN low for 100 ms, GPIO0 high: run mode)'
+      write = async () => {
+        lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: `(${result.sent})` })
+        try {
+          // The esptool sequence for run mode: DTR released keeps GPIO0 high, RTS pulls EN low.
+          await setLines({ dtr: false, rts: true })
+          await sleep(HARD_RESET_PULSE_MS, ctx.signal)
+          await setLines({ dtr: false, rts: false })
+        } catch (e) {
+          throw new ResetFailed((e as Error).message)
+        }
+      }
+    } else if (step.kind === 'send') {
       const command = ctx.vars.render(step.command)
       result.sent = ctx.redactor.text(command)
       write = async () => {
@@ -119,7 +160,16 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
         await ctx.session.write(bytes)
       }
     }
-    exchange = new Exchange({ mode, matchers, startSeq: ctx.session.mark, bootBannerExpected: !ctx.session.hasAnswered })
+    const commandName = step.kind === 'send' ? /^AT(\+[A-Za-z0-9_]+)/i.exec(ctx.vars.render(step.command))?.[1]?.toUpperCase() : undefined
+    exchange = new Exchange({
+      mode,
+      matchers,
+      startSeq: ctx.session.mark,
+      bootBannerExpected: !ctx.session.hasAnswered,
+      // After a hard reset only the `ready` it causes counts, not one from before.
+      freshOnly: step.kind === 'reset',
+      ...(commandName ? { commandName } : {}),
+    })
   } catch (e) {
     if (e instanceof UndefinedVariableError) {
       return finish('errored', { reason: 'undefined-variable', message: `${e.message}: it has no value when this step runs` })
@@ -134,6 +184,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
     outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal)
   } catch (e) {
     unsubscribe()
+    if (e instanceof ResetFailed) return finish('errored', { reason: 'reset-failed', message: `hard reset failed: ${e.message}` })
     if (e instanceof PromptMissing) {
       const o = e.outcome
       if (o.kind === 'aborted') return finish('errored', ctx.abortReason())
@@ -148,14 +199,18 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
   }
   unsubscribe()
   result.matched = exchange.matched
-  Object.assign(result.captures, exchange.captures)
-  for (const [name, value] of Object.entries(exchange.captures)) ctx.vars.set(name, value)
+  for (const [name, value] of Object.entries(exchange.captures)) {
+    // The variable keeps the real value; the result, which reports print, gets it masked.
+    result.captures[name] = ctx.redactor.text(value)
+    ctx.vars.set(name, value)
+  }
   const waitingFor = exchange.waitingFor?.label
 
   switch (outcome.kind) {
     case 'settled':
       if (exchange.status === 'passed') return finish('passed')
-      return finish('failed', exchangeFailure(exchange.failure!, waitingFor, ctx.redactor))
+      // The device answered but not as expected: a failure. It restarted or lost the link: no verdict, an error.
+      return finish(exchange.failure!.reason === 'unexpected-result' ? 'failed' : 'errored', exchangeFailure(exchange.failure!, waitingFor, ctx.redactor))
     case 'timeout':
       return finish('errored', {
         reason: 'timeout',
@@ -173,6 +228,22 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
         ...(waitingFor ? { waitingFor } : {}),
       })
   }
+}
+
+/**
+ * What a step waits for, as the labels its result will show (masked), for progress output before it
+ * runs. A template that has no value yet (a later capture) shows as written.
+ */
+export function expectationLabels(step: Step, ctx: Pick<StepContext, 'vars' | 'redactor'>): string[] {
+  if (step.kind === 'sleep') return []
+  if (step.kind === 'reset') return resetMatchers(step.how).map((m) => m.label)
+  return step.expect.map((e) => safeRender(() => toMatcher(e, ctx.vars, ctx.redactor).label, asWritten(e)))
+}
+
+function asWritten(e: Expectation): string {
+  if (e.kind === 'line') return e.text.source
+  if (e.kind === 'regex') return `/${e.pattern.source}/${e.flags}`
+  return '+WS_DATA'
 }
 
 /** Records what the step saw: for `wait`, the older inbox entries it looked at too. */

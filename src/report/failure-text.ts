@@ -1,6 +1,8 @@
 import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { PrerequisiteResult, RunResult, StepResult, TranscriptLine } from '../engine/result.ts'
+import type { RunReport, ScenarioReport } from './run-report.ts'
+import { overallStatus } from './run-report.ts'
 
 export interface TextOptions {
   color?: boolean
@@ -60,6 +62,34 @@ export function describePrerequisiteFailure(p: PrerequisiteResult, options: Text
   if (p.outputTail.length > 0) out.push('   its last output:', ...p.outputTail.map((l) => `     | ${l}`))
   if (hint) out.push(`   hint: ${hint}`)
   return out.join('\n')
+}
+
+/**
+ * Everything stderr shows after a scenario that did not pass: each prerequisite that did not start,
+ * each step that failed (optional ones as warnings), and where its transcript is. Empty when there
+ * is nothing to explain.
+ */
+export function describeScenarioFailures(report: ScenarioReport, options: TextOptions): string[] {
+  const { result } = report
+  const blocks: string[] = []
+  for (const p of result.prerequisites) if (p.status === 'failed') blocks.push(describePrerequisiteFailure(p, options))
+  for (const s of [...result.steps, ...result.teardown]) {
+    if (s.failure && s.status !== 'skipped' && s.status !== 'passed') blocks.push(describeStepFailure(s, options))
+  }
+  if (blocks.length > 0 && report.transcript) blocks.push(`transcript: ${report.transcript}`)
+  return blocks
+}
+
+/** The verdict of a run of several scenarios, after their own summary lines. */
+export function runSummaryLine(report: RunReport): string {
+  const counts = new Map<string, number>()
+  for (const s of report.scenarios) {
+    const key = s.notRun?.reason === 'bail' ? 'not run (--bail)' : s.result.status === 'not-run' ? 'not run' : s.result.status
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  const verdict = { passed: 'PASSED', failed: 'FAILED', 'not-run': 'NOT RUN', interrupted: 'INTERRUPTED' }[overallStatus(report)]
+  const parts = [...counts].map(([k, n]) => `${n} ${k}`)
+  return `${verdict} ${report.scenarios.length} scenarios: ${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)}s`
 }
 
 /** The one-line verdict of a run. */

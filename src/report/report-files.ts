@@ -1,0 +1,40 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs'
+import { basename, extname, isAbsolute, relative } from 'node:path'
+
+/**
+ * Replaces a file in one step: the text goes to a temporary file next to it, is synced, and is
+ * renamed over the old one. A run killed while writing leaves the previous complete version.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp`
+  const fd = openSync(tmp, 'w')
+  try {
+    writeSync(fd, text)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, path)
+}
+
+/**
+ * Names the transcripts of a run: `<scenario file name>.transcript.txt`, with `-2`, `-3`... when two
+ * scenarios of the run have the same file name in different folders.
+ */
+export class TranscriptNames {
+  private readonly used = new Set<string>()
+
+  next(scenarioFile: string): string {
+    const stem = basename(scenarioFile, extname(scenarioFile)) || 'scenario'
+    let name = `${stem}.transcript.txt`
+    for (let n = 2; this.used.has(name); n++) name = `${stem}-${n}.transcript.txt`
+    this.used.add(name)
+    return name
+  }
+}
+
+/** A path as the user should see it: relative to the working directory when it is inside it. */
+export function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
+}

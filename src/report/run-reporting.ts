@@ -1,0 +1,189 @@
+import { mkdirSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import type { SourceLookup } from '../diagnostics/code-frame.ts'
+import type { EngineListener } from '../engine/events.ts'
+import type { RunResult } from '../engine/result.ts'
+import type { Scenario } from '../source/types.ts'
+import { deviceOf } from './device.ts'
+import { describeScenarioFailures, runSummaryLine, summaryLine } from './failure-text.ts'
+import { serializeJsonReport, toJsonReport } from './json.ts'
+import { toJUnit } from './junit.ts'
+import { createPlainProgress } from './plain.ts'
+import { displayPath, TranscriptNames, writeFileAtomic } from './report-files.ts'
+import type { NotRun, RunReport, ScenarioReport } from './run-report.ts'
+import { notRunResult } from './run-report.ts'
+import { Transcript, TranscriptFile } from './transcript.ts'
+
+export type ReportFormat = 'junit' | 'json'
+/** The report files' names in the output directory. */
+export const REPORT_FILES: Record<ReportFormat, string> = { junit: 'junit.xml', json: 'results.json' }
+
+interface Out {
+  write(text: string): unknown
+}
+
+export interface ReportingOptions {
+  stdout: Out
+  stderr: Out
+  cwd: string
+  /** Progress as a line per step (off a terminal, CI) rather than listr2's live view. */
+  plain: boolean
+  color: boolean
+  sources: SourceLookup
+  /** Where transcripts and reports go; relative to `cwd`. */
+  outputDir: string
+  formats: readonly ReportFormat[]
+  version: string
+  hostname?: string
+}
+
+/** The output directory cannot be created although report files were asked for. */
+export class ReportSetupError extends Error {}
+
+interface Progress {
+  listener: EngineListener
+  done(): Promise<void>
+}
+
+/** The reporting of one running scenario: its events go to `listener`; `end` takes its result. */
+export interface ScenarioReporting {
+  listener: EngineListener
+  end(result: RunResult): Promise<void>
+}
+
+/**
+ * Everything a run tells the user and CI, as scenarios come and go: progress and failure details on
+ * the console, a transcript per scenario streamed to the output directory, and the JUnit and JSON
+ * reports rewritten after each scenario, so that an interrupted run of several still leaves them.
+ * It only listens and writes; it never changes the run.
+ */
+export class RunReporting {
+  private readonly options: ReportingOptions
+  private readonly dir: string | undefined
+  private readonly names = new TranscriptNames()
+  private readonly started = performance.now()
+  private readonly report: RunReport
+  /** Scenarios in command-line order; a running one is undefined until it ends. */
+  private readonly slots: (ScenarioReport | undefined)[] = []
+  private readonly warned = new Set<string>()
+  private announced = 0
+
+  private constructor(options: ReportingOptions, dir: string | undefined) {
+    this.options = options
+    this.dir = dir
+    this.report = { startedAt: new Date().toISOString(), durationMs: 0, complete: false, scenarios: [] }
+  }
+
+  /**
+   * Creates the output directory. When it cannot be, transcripts are left out with a warning,
+   * unless report files were asked for: then it is an error before anything runs.
+   */
+  static start(options: ReportingOptions): RunReporting {
+    const dir = isAbsolute(options.outputDir) ? options.outputDir : resolve(options.cwd, options.outputDir)
+    try {
+      mkdirSync(dir, { recursive: true })
+    } catch (e) {
+      const why = `cannot create the output directory ${options.outputDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
+      if (options.formats.length > 0) throw new ReportSetupError(why)
+      options.stderr.write(`at-scenario: ${why}; no transcript will be written\n`)
+      return new RunReporting(options, undefined)
+    }
+    return new RunReporting(options, dir)
+  }
+
+  /** The line that opens a scenario's output, before its port is opened; a blank line separates scenarios. */
+  announce(scenario: Scenario, target: { description: string; onSimulator: boolean }): void {
+    const separator = this.announced++ > 0 ? '\n' : ''
+    this.options.stdout.write(`${separator}${scenario.file}: running on ${target.description}${target.onSimulator ? ' (no --port given)' : ''}\n`)
+  }
+
+  /**
+   * A scenario is about to run on `target`: opens its transcript and its progress view. Its place in
+   * the reports is taken now, so that they keep the order of the command line.
+   */
+  async scenarioStarting(scenario: Scenario, target: { description: string; onSimulator: boolean }): Promise<ScenarioReporting> {
+    const { stdout, stderr, plain, color, sources } = this.options
+    const slot = this.slots.push(undefined) - 1
+    const transcript = this.openTranscript(scenario.file)
+    const progress: Progress = plain
+      ? createPlainProgress({ out: stdout, color })
+      : await (await import('./terminal.ts')).createTerminalReporter({ color })
+    return {
+      listener: (event) => {
+        transcript?.writer.listener(event)
+        progress.listener(event)
+      },
+      end: async (result) => {
+        await progress.done()
+        await transcript?.writer.close()
+        if (transcript?.file.error) this.warn(`the transcript ${transcript.shown} is incomplete: ${transcript.file.error.message}`)
+        const entry: ScenarioReport = { result, ...(transcript ? { transcript: transcript.shown } : {}) }
+        const device = deviceOf(result, target.onSimulator)
+        if (device !== undefined) entry.device = device
+        this.slots[slot] = entry
+        for (const block of describeScenarioFailures(entry, { color, sources })) stderr.write(`\n${block}\n`)
+        stdout.write(`\n${summaryLine(result)}\n`)
+        this.writeReports()
+      },
+    }
+  }
+
+  /** A scenario that does not run (the port did not open, `--bail`, Ctrl-C) is still reported, its steps skipped. */
+  scenarioNotRun(scenario: Scenario, target: string, notRun: NotRun): void {
+    this.slots.push({ result: notRunResult(scenario, target, notRun), notRun })
+    if (notRun.reason === 'link-error') this.options.stderr.write(`at-scenario: ${notRun.message}\n`)
+    else this.options.stdout.write(`${this.announced++ > 0 ? '\n' : ''}${scenario.file}: not run (${notRun.message})\n`)
+    this.writeReports()
+  }
+
+  /** The run is over: the last version of the report files, and where they are. */
+  finish(): RunReport {
+    this.report.complete = true
+    this.writeReports()
+    const { stdout } = this.options
+    if (this.report.scenarios.length > 1) stdout.write(`\n${runSummaryLine(this.report)}\n`)
+    const written = [
+      ...this.report.scenarios.flatMap((s) => (s.transcript ? [s.transcript] : [])),
+      ...(this.dir ? this.options.formats.map((f) => displayPath(join(this.dir!, REPORT_FILES[f]), this.options.cwd)) : []),
+    ]
+    if (written.length > 0) stdout.write(`Written: ${written.join(', ')}\n`)
+    return this.report
+  }
+
+  private openTranscript(scenarioFile: string): { writer: Transcript; file: TranscriptFile; shown: string } | undefined {
+    if (!this.dir) return undefined
+    const path = join(this.dir, this.names.next(scenarioFile))
+    try {
+      const file = new TranscriptFile(path)
+      return { writer: new Transcript(file), file, shown: displayPath(path, this.options.cwd) }
+    } catch (e) {
+      this.warn(`cannot write the transcript ${displayPath(path, this.options.cwd)}: ${(e as Error).message}`)
+      return undefined
+    }
+  }
+
+  private writeReports(): void {
+    this.report.scenarios = this.slots.filter((s) => s !== undefined)
+    this.report.durationMs = performance.now() - this.started
+    if (!this.dir) return
+    const files: Record<ReportFormat, () => string> = {
+      junit: () => toJUnit(this.report, { sources: this.options.sources, ...(this.options.hostname ? { hostname: this.options.hostname } : {}) }),
+      json: () => serializeJsonReport(toJsonReport(this.report, this.options.version)),
+    }
+    for (const format of this.options.formats) {
+      const path = join(this.dir, REPORT_FILES[format])
+      try {
+        writeFileAtomic(path, files[format]())
+      } catch (e) {
+        this.warn(`cannot write ${displayPath(path, this.options.cwd)}: ${(e as Error).message}`)
+      }
+    }
+  }
+
+  /** Says it once: a full disk should not print the same warning after every scenario. */
+  private warn(message: string): void {
+    if (this.warned.has(message)) return
+    this.warned.add(message)
+    this.options.stderr.write(`at-scenario: warning: ${message}\n`)
+  }
+}

@@ -1,0 +1,218 @@
+import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs'
+import type { EngineEvent, EngineListener } from '../engine/events.ts'
+import type { StepResult } from '../engine/result.ts'
+import { StreamMask } from './byte-mask.ts'
+import { escapedLines, hexView, isPlainText } from './bytes-view.ts'
+import { formatDuration } from './durations.ts'
+
+/** Where transcript text goes: a file in the CLI, an array in tests. */
+export interface TranscriptSink {
+  write(text: string): void
+  /** A good moment to get what was written onto the disk (a step ended); must not block the run. */
+  checkpoint(): void
+  close(): Promise<void>
+}
+
+const ARROWS = { tx: '->', rx: '<-' } as const
+/** Width of the time column; continuation lines (more text, hex views, output) are indented past it and the arrow. */
+const TIME_WIDTH = 10
+const INDENT = ' '.repeat(TIME_WIDTH + 6)
+
+const TRANSCRIPT_LEGEND = [
+  '# time: ms since the run started; -> host to device, <- device to host, == what the runner did',
+  '# data: double-quoted with C escapes (\\r \\n \\t \\\\ \\" \\xNN), a piece per line received; data that is',
+  '#       not plain text is followed by a hex view; secrets show as ***',
+]
+
+/**
+ * The transcript of one scenario: every byte both ways with its time, direction, escaped text and a
+ * hex view where the bytes are not text, with the steps and prerequisites as markers between them.
+ * It is written as the events come, so that a run that is killed still leaves what happened so far.
+ * Secrets are masked here, because `io` events carry the raw bytes.
+ */
+export class Transcript {
+  readonly listener: EngineListener
+  private readonly sink: TranscriptSink
+  private readonly clock: () => number
+  private start = 0
+  private last = 0
+  private masks = { tx: new StreamMask([]), rx: new StreamMask([]) }
+  private closing: Promise<void> | undefined
+
+  constructor(sink: TranscriptSink, clock: () => number = () => performance.now()) {
+    this.sink = sink
+    this.clock = clock
+    this.listener = (event) => this.on(event)
+  }
+
+  /** Writes what is still held back and closes the sink; safe to call more than once. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.flushMasks()
+      this.closing = this.sink.close()
+    }
+    return this.closing
+  }
+
+  private on(event: EngineEvent): void {
+    if (this.closing) return
+    switch (event.type) {
+      case 'run:start':
+        this.start = this.clock()
+        this.masks = { tx: new StreamMask(event.secrets), rx: new StreamMask(event.secrets) }
+        this.sink.write(
+          [
+            '# at-scenario transcript, format 1',
+            `# scenario: ${event.scenario.name}`,
+            `# file: ${event.scenario.file}`,
+            ...(event.scenario.doc ? [`# doc: ${event.scenario.doc}`] : []),
+            `# target: ${event.target}`,
+            `# started: ${new Date().toISOString()}`,
+            ...TRANSCRIPT_LEGEND,
+            '',
+          ].join('\n'),
+        )
+        break
+      case 'prerequisite:start':
+        this.marker(`prerequisite "${event.name}": starting \`${event.command.join(' ')}\``)
+        break
+      case 'prerequisite:end': {
+        const p = event.result
+        if (p.status === 'ready') this.marker(`prerequisite "${p.name}" ready in ${p.readyMs ?? '?'} ms${p.pid ? ` (pid ${p.pid})` : ''}`)
+        else this.marker(`prerequisite "${p.name}" did not start: ${p.message ?? p.status}`, p.outputTail.map((l) => `| ${l}`))
+        break
+      }
+      case 'step:start': {
+        this.flushMasks()
+        const waits = event.kind === 'sleep' ? `sleeps ${event.waitMs} ms` : `waits up to ${event.waitMs} ms${event.expected.length ? ` for ${event.expected.map((e) => `\`${e}\``).join(', ')}` : ''}`
+        this.marker(`${stepLabel(event)} "${event.name}" (${event.kind}; ${waits})`)
+        break
+      }
+      case 'io':
+        this.data(event.dir, event.at, this.masks[event.dir].push(event.bytes))
+        break
+      case 'step:retry':
+        this.marker(`${stepLabel(event)}: attempt ${event.attempt - 1} failed (${event.failure.message}); attempt ${event.attempt}`)
+        break
+      case 'step:end':
+        this.flushMasks()
+        this.marker(stepEnd(event.result), event.result.failure?.errCode ? [`error code: ${event.result.failure.errCode}`] : [])
+        this.sink.checkpoint()
+        break
+      case 'teardown:start':
+        this.marker('teardown')
+        break
+      case 'prerequisites:stopped':
+        for (const p of event.results) {
+          if (p.status !== 'ready') continue
+          const how = p.signal ? `ended by ${p.signal}` : p.exitCode !== undefined ? `exit code ${p.exitCode}` : 'stopped'
+          this.marker(`prerequisite "${p.name}" stopped (${how})`)
+        }
+        break
+      case 'run:end':
+        this.flushMasks()
+        this.marker(`end: ${event.result.status} in ${formatDuration(event.result.durationMs)}`)
+        void this.close()
+        break
+    }
+  }
+
+  private now(): number {
+    // Markers use this clock; `io` times come from the engine's, which started a moment earlier.
+    this.last = Math.max(this.last, this.clock() - this.start)
+    return this.last
+  }
+
+  private marker(text: string, more: string[] = []): void {
+    this.sink.write(`${formatAt(this.now())}  ==  ${text}\n${more.map((l) => `${INDENT}${l}\n`).join('')}`)
+  }
+
+  private data(dir: 'tx' | 'rx', at: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return
+    this.last = Math.max(this.last, at)
+    const [first, ...rest] = escapedLines(bytes)
+    const lines = [`${formatAt(at)}  ${ARROWS[dir]}  ${first}`, ...rest.map((l) => `${INDENT}${l}`)]
+    if (!isPlainText(bytes)) lines.push(...hexView(bytes).map((l) => `${INDENT}${l}`))
+    this.sink.write(`${lines.join('\n')}\n`)
+  }
+
+  /** Bytes held back for a possible split secret are written before a marker, so the order stays true. */
+  private flushMasks(): void {
+    for (const dir of ['tx', 'rx'] as const) {
+      if (this.masks[dir].pending > 0) this.data(dir, this.now(), this.masks[dir].flush())
+    }
+  }
+}
+
+function formatAt(ms: number): string {
+  return ms.toFixed(3).padStart(TIME_WIDTH)
+}
+
+function stepLabel(s: { phase: 'steps' | 'teardown'; index: number }): string {
+  return `${s.phase === 'teardown' ? 'teardown step' : 'step'} ${s.index + 1}`
+}
+
+function stepEnd(r: StepResult): string {
+  if (r.status === 'skipped') return `${stepLabel(r)} "${r.name}" skipped`
+  const attempts = r.attempts > 1 ? ` after ${r.attempts} attempts` : ''
+  const verdict = `${stepLabel(r)} ${r.status}${r.optional && r.status !== 'passed' ? ' (optional)' : ''} in ${formatDuration(r.durationMs)}${attempts}`
+  return r.failure && r.status !== 'passed' ? `${verdict}: ${r.failure.message}` : verdict
+}
+
+/**
+ * A transcript file. Each record is handed to the kernel as it comes (`writeSync`), so it survives
+ * the process being killed; after each step an `fdatasync` runs in the background so that it also
+ * survives a crash of the machine, without holding up the run; `close` syncs before closing.
+ * A write error (disk full) stops the transcript, not the run: `error` says why.
+ */
+export class TranscriptFile implements TranscriptSink {
+  readonly path: string
+  error: Error | undefined
+  private fd: number | undefined
+  private syncing: Promise<void> | undefined
+
+  constructor(path: string) {
+    this.path = path
+    this.fd = openSync(path, 'w')
+  }
+
+  write(text: string): void {
+    if (this.fd === undefined) return
+    try {
+      writeSync(this.fd, text)
+    } catch (e) {
+      this.fail(e as Error)
+    }
+  }
+
+  checkpoint(): void {
+    const fd = this.fd
+    if (fd === undefined || this.syncing) return
+    this.syncing = new Promise((resolve) =>
+      fdatasync(fd, () => {
+        this.syncing = undefined
+        resolve()
+      }),
+    )
+  }
+
+  async close(): Promise<void> {
+    await this.syncing
+    const fd = this.fd
+    if (fd === undefined) return
+    this.fd = undefined
+    try {
+      fsyncSync(fd)
+    } catch (e) {
+      this.error ??= e as Error
+    }
+    closeSync(fd)
+  }
+
+  private fail(e: Error): void {
+    this.error ??= e
+    const fd = this.fd
+    this.fd = undefined
+    if (fd !== undefined) closeSync(fd)
+  }
+}

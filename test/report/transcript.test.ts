@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { EngineEvent } from '../../src/engine/events.ts'
+import { Transcript, TranscriptFile } from '../../src/report/transcript.ts'
+import type { TranscriptSink } from '../../src/report/transcript.ts'
+import { parseTranscript } from './checks.ts'
+import { runResult, span, step } from './builders.ts'
+
+class MemorySink implements TranscriptSink {
+  text = ''
+  checkpoints = 0
+  closed = false
+  write(text: string): void {
+    this.text += text
+  }
+  checkpoint(): void {
+    this.checkpoints++
+  }
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}
+
+const io = (dir: 'tx' | 'rx', at: number, text: string): EngineEvent => ({ type: 'io', dir, at, bytes: Buffer.from(text, 'latin1') })
+
+function runStart(secrets: string[] = []): EngineEvent {
+  return {
+    type: 'run:start',
+    scenario: { name: 'Demo', file: 'scenarios/demo.yaml' },
+    target: 'the built-in ESP-AT simulator',
+    prerequisites: [],
+    steps: [{ phase: 'steps', index: 0, name: 'Join', span: span(4) }],
+    secrets,
+  }
+}
+
+const stepStart: EngineEvent = { type: 'step:start', phase: 'steps', index: 0, name: 'Join', kind: 'send', expected: ['WIFI CONNECTED', 'OK'], waitMs: 20_000 }
+
+describe('Transcript', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2026-01-02T03:04:05.000Z'))
+  })
+  afterEach(() => vi.useRealTimers())
+
+  it('writes every chunk with its time and direction, markers for the run, masked secrets, hex for binary data', async () => {
+    const sink = new MemorySink()
+    let now = 100
+    const t = new Transcript(sink, () => now)
+    t.listener(runStart(['1234567890']))
+    now = 101.5
+    t.listener(stepStart)
+    t.listener(io('tx', 2, 'AT+CWJAP="lab","1234567890"\r\n'))
+    // The device echoes the password back split across two reads.
+    t.listener(io('rx', 3.25, 'AT+CWJAP="lab","12345'))
+    t.listener(io('rx', 4, '67890"\r\nWIFI CONNECTED\r\n\r\nOK\r\n'))
+    t.listener(io('rx', 5, '+WS_DATA:0,3,\x00\x01\xff\r\n'))
+    now = 106
+    t.listener({ type: 'step:end', result: step({ name: 'Join', durationMs: 4 }) })
+    t.listener({ type: 'run:end', result: runResult({ durationMs: 6.2 }) })
+    await t.close()
+
+    expect(sink.text).toBe(
+      [
+        '# at-scenario transcript, format 1',
+        '# scenario: Demo',
+        '# file: scenarios/demo.yaml',
+        '# target: the built-in ESP-AT simulator',
+        '# started: 2026-01-02T03:04:05.000Z',
+        '# time: ms since the run started; -> host to device, <- device to host, == what the runner did',
+        '# data: double-quoted with C escapes (\\r \\n \\t \\\\ \\" \\xNN), a piece per line received; data that is',
+        '#       not plain text is followed by a hex view; secrets show as ***',
+        '     1.500  ==  step 1 "Join" (send; waits up to 20000 ms for `WIFI CONNECTED`, `OK`)',
+        '     2.000  ->  "AT+CWJAP=\\"lab\\",\\"***\\"\\r\\n"',
+        '     3.250  <-  "AT+CWJAP=\\"lab\\",\\""',
+        '     4.000  <-  "***\\"\\r\\n"',
+        '                "WIFI CONNECTED\\r\\n"',
+        '                "\\r\\n"',
+        '                "OK\\r\\n"',
+        '     5.000  <-  "+WS_DATA:0,3,\\x00\\x01\\xff\\r\\n"',
+        '                00000000  2b 57 53 5f 44 41 54 41  3a 30 2c 33 2c 00 01 ff  |+WS_DATA:0,3,...|',
+        '                00000010  0d 0a                                             |..|',
+        '     6.000  ==  step 1 passed in 4 ms',
+        '     6.000  ==  end: passed in 6 ms',
+        '',
+      ].join('\n'),
+    )
+    expect(sink.checkpoints).toBe(1)
+    expect(sink.closed).toBe(true)
+    expect(() => parseTranscript(sink.text)).not.toThrow()
+  })
+
+  it('a step that ends while a possible secret is held back writes those bytes before its end marker', () => {
+    const sink = new MemorySink()
+    const t = new Transcript(sink, () => 0)
+    t.listener(runStart(['secret']))
+    t.listener(stepStart)
+    t.listener(io('rx', 1, 'ERROR\r\nsec'))
+    t.listener({ type: 'step:end', result: step({ status: 'failed', failure: { reason: 'unexpected-result', message: 'the device answered `ERROR`', errCode: '0x01090000' } }) })
+    const records = parseTranscript(sink.text).records
+    expect(records.map((r) => `${r.kind} ${r.lines.join(' | ')}`)).toEqual([
+      '== step 1 "Join" (send; waits up to 20000 ms for `WIFI CONNECTED`, `OK`)',
+      '<- "ERROR\\r\\n"',
+      '<- "sec"',
+      '== step 1 failed in 3 ms: the device answered `ERROR` | error code: 0x01090000',
+    ])
+  })
+
+  it('records prerequisites, retries, teardown and skipped steps as markers', () => {
+    const sink = new MemorySink()
+    const t = new Transcript(sink, () => 0)
+    t.listener(runStart())
+    t.listener({ type: 'prerequisite:start', index: 0, name: 'Echo server', command: ['python3', 'ws-server.py'] })
+    t.listener({ type: 'prerequisite:end', result: { index: 0, name: 'Echo server', command: [], status: 'failed', message: 'exited with code 1', exitCode: 1, outputTail: ['Traceback', 'ImportError'], span: span(8) } })
+    t.listener({ type: 'step:retry', phase: 'steps', index: 0, attempt: 2, failure: { reason: 'timeout', message: 'timed out' } })
+    t.listener({ type: 'step:end', result: step({ status: 'skipped', name: 'Never reached', index: 1 }) })
+    t.listener({ type: 'teardown:start' })
+    const markers = parseTranscript(sink.text).records.map((r) => r.lines.join(' | '))
+    expect(markers).toEqual([
+      'prerequisite "Echo server": starting `python3 ws-server.py`',
+      'prerequisite "Echo server" did not start: exited with code 1 | | Traceback | | ImportError',
+      'step 1: attempt 1 failed (timed out); attempt 2',
+      'step 2 "Never reached" skipped',
+      'teardown',
+    ])
+  })
+
+  it('TranscriptFile: what is written is in the file at once, and nothing is written after close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'at-scenario-transcript-'))
+    try {
+      const file = new TranscriptFile(join(dir, 't.txt'))
+      file.write('first\n')
+      // Not buffered in the process: a kill now would leave this line.
+      expect(readFileSync(join(dir, 't.txt'), 'utf8')).toBe('first\n')
+      file.checkpoint()
+      await file.close()
+      file.write('late\n')
+      expect(readFileSync(join(dir, 't.txt'), 'utf8')).toBe('first\n')
+      expect(file.error).toBeUndefined()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

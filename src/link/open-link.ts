@@ -1,17 +1,31 @@
+import { basename } from 'node:path'
+import type { SerialSettings } from './rfc2217.ts'
 import type { OpenLink } from './stream-link.ts'
 import { StreamLink } from './stream-link.ts'
 
+/** Data bits, parity, stop bits and flow control; the baud rate travels on its own. */
+export type LineSettings = Omit<SerialSettings, 'baudRate'>
+
+export const DEFAULT_LINE: LineSettings = { dataBits: 8, parity: 'none', stopBits: 1, flow: 'none' }
+
 export type LinkTarget =
-  | { kind: 'simulator' }
-  | { kind: 'serial'; path: string; baudRate: number }
+  /** The built-in simulator; `profile` is the absolute path of a device profile (YAML). */
+  | { kind: 'simulator'; profile?: string }
+  | { kind: 'serial'; path: string; baudRate: number; line?: LineSettings }
   /** A raw TCP serial server, such as ser2net's plain TCP accepter. */
   | { kind: 'tcp'; host: string; port: number }
+  /** A telnet COM-PORT (RFC 2217) server, such as ser2net's `telnet(rfc2217)` accepter. */
+  | { kind: 'rfc2217'; host: string; port: number; baudRate: number; line?: LineSettings }
 
-/** `--port` as given: a device path, or tcp://HOST:PORT. */
-export function targetFromPort(port: string, baudRate: number): LinkTarget {
-  const tcp = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(port)
-  if (tcp) return { kind: 'tcp', host: tcp[1]!.replace(/^\[|\]$/g, ''), port: Number(tcp[2]) }
-  return { kind: 'serial', path: port, baudRate }
+/** `--port` as given: a device path, tcp://HOST:PORT or rfc2217://HOST:PORT. */
+export function targetFromPort(port: string, baudRate: number, line?: LineSettings): LinkTarget {
+  const remote = /^(tcp|rfc2217):\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(port)
+  if (remote) {
+    const host = remote[2]!.replace(/^\[|\]$/g, '')
+    if (remote[1] === 'tcp') return { kind: 'tcp', host, port: Number(remote[3]) }
+    return { kind: 'rfc2217', host, port: Number(remote[3]), baudRate, ...(line ? { line } : {}) }
+  }
+  return { kind: 'serial', path: port, baudRate, ...(line ? { line } : {}) }
 }
 
 /** The port could not be opened: exit code 3, with a message a person can act on. */
@@ -20,11 +34,13 @@ export class LinkOpenError extends Error {}
 export function describeTarget(target: LinkTarget): string {
   switch (target.kind) {
     case 'simulator':
-      return 'the built-in ESP-AT simulator'
+      return target.profile ? `the built-in ESP-AT simulator with profile ${basename(target.profile)}` : 'the built-in ESP-AT simulator'
     case 'serial':
       return `${target.path} at ${target.baudRate} baud`
     case 'tcp':
       return `tcp://${target.host}:${target.port}`
+    case 'rfc2217':
+      return `rfc2217://${target.host}:${target.port} at ${target.baudRate} baud`
   }
 }
 
@@ -36,33 +52,69 @@ export async function openLink(target: LinkTarget): Promise<OpenLink> {
       import('../simulator/device.ts'),
       import('../simulator/binding.ts'),
     ])
-    const binding = new SimulatorBinding(new SimulatedDevice())
+    // The CLI reports a bad profile with its file:line:col before the run; this is the last line of defence.
+    const loaded = target.profile ? await (await import('../simulator/profile-load.ts')).loadDeviceProfile(target.profile) : undefined
+    if (loaded && !loaded.profile) throw new LinkOpenError(`device profile ${target.profile}: ${loaded.diagnostics.map((d) => d.message).join('; ')}`)
+    const binding = new SimulatorBinding(new SimulatedDevice(loaded?.profile ? { profile: loaded.profile } : {}))
     const stream = new SerialPortStream({ binding, path: 'simulator', baudRate: 115200, autoOpen: false })
     await new Promise<void>((resolve, reject) => stream.open((e) => (e ? reject(e) : resolve())))
-    return new StreamLink(stream, describeTarget(target), true)
+    // DTR/RTS reach the simulated chip's EN and GPIO0 pins, so a hard reset works as on a board.
+    const setLines = (lines: { dtr?: boolean; rts?: boolean }) => new Promise<void>((resolve, reject) => stream.set(lines, (e) => (e ? reject(e) : resolve())))
+    return new StreamLink(stream, describeTarget(target), true, setLines)
   }
-  if (target.kind === 'tcp') {
-    const { connect } = await import('node:net')
-    const socket = connect({ host: target.host, port: target.port })
-    socket.setNoDelay(true)
+  if (target.kind === 'tcp' || target.kind === 'rfc2217') {
+    const socket = await connectTcp(target.host, target.port, describeTarget(target))
+    if (target.kind === 'tcp') return new StreamLink(socket, describeTarget(target))
+    const { Rfc2217Client } = await import('./rfc2217.ts')
+    const client = new Rfc2217Client(socket)
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve)
-        socket.once('error', reject)
-      })
+      await client.start({ baudRate: target.baudRate, ...(target.line ?? DEFAULT_LINE) })
     } catch (e) {
-      throw new LinkOpenError(`cannot connect to ${describeTarget(target)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+      client.destroy()
+      throw new LinkOpenError(`cannot open ${describeTarget(target)}: ${(e as Error).message}`)
     }
-    return new StreamLink(socket, describeTarget(target))
+    return new StreamLink(client, describeTarget(target), false, (lines) => client.setLines(lines))
   }
   const { SerialPort } = await import('serialport')
-  const port = new SerialPort({ path: target.path, baudRate: target.baudRate, autoOpen: false })
+  const line = target.line ?? DEFAULT_LINE
+  const port = new SerialPort({
+    path: target.path,
+    baudRate: target.baudRate,
+    dataBits: line.dataBits,
+    parity: line.parity,
+    stopBits: line.stopBits,
+    rtscts: line.flow === 'rtscts',
+    autoOpen: false,
+    lock: true,
+  })
   try {
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())))
   } catch (e) {
     throw new LinkOpenError(`cannot open ${target.path}: ${explainOpenError(e as Error)}`)
   }
-  return new StreamLink(port, describeTarget(target))
+  const setLines = (lines: { dtr?: boolean; rts?: boolean }) =>
+    new Promise<void>((resolve, reject) => port.set(lines, (e) => (e ? reject(new Error(explainSetError(e, target.path))) : resolve())))
+  return new StreamLink(port, describeTarget(target), false, setLines)
+}
+
+async function connectTcp(host: string, port: number, what: string) {
+  const { connect } = await import('node:net')
+  const socket = connect({ host, port })
+  socket.setNoDelay(true)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve)
+      socket.once('error', reject)
+    })
+  } catch (e) {
+    throw new LinkOpenError(`cannot connect to ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+  return socket
+}
+
+function explainSetError(e: Error, path: string): string {
+  if (/Inappropriate ioctl|ENOTTY/.test(e.message)) return `${path} cannot drive DTR/RTS (a pseudo-terminal has no modem lines)`
+  return `cannot set DTR/RTS on ${path}: ${e.message}`
 }
 
 function explainOpenError(e: Error): string {

@@ -6,6 +6,11 @@ export interface OpenLink extends ByteLink {
   /** "built-in simulator", "/dev/ttyUSB0 at 115200 baud" */
   readonly description: string
   readonly isSimulator: boolean
+  /**
+   * Drives the DTR and RTS lines (for a hard reset), when the port has them. Rejects with a
+   * message for people when it cannot: a pseudo-terminal, a raw TCP port, a server that does not answer.
+   */
+  setLines?(lines: { dtr?: boolean; rts?: boolean }): Promise<void>
   close(): Promise<void>
 }
 
@@ -18,10 +23,13 @@ export class StreamLink implements OpenLink {
   private closeListeners: ((error?: Error) => void)[] = []
   private ended = false
 
-  constructor(stream: Duplex, description: string, isSimulator = false) {
+  readonly setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>
+
+  constructor(stream: Duplex, description: string, isSimulator = false, setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>) {
     this.stream = stream
     this.description = description
     this.isSimulator = isSimulator
+    if (setLines) this.setLines = setLines
     const gone = (error?: Error) => {
       if (this.ended) return
       this.ended = true

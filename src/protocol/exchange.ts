@@ -29,6 +29,13 @@ export interface ExchangeOptions {
    * its start-up banner (a board that resets when the port opens), not a reboot.
    */
   bootBannerExpected?: boolean
+  /** For `wait`: only entries from startSeq on count (after a reset, an old `ready` must not). */
+  freshOnly?: boolean
+  /**
+   * The name of the command sent (`+CWMODE` for `AT+CWMODE?`): its information lines come before
+   * its final result, so an expected one still missing after the result will not come.
+   */
+  commandName?: string
 }
 
 const LOST = /^\+WS_(?:DISCONNECTED|CLOSED):(\d+)$/
@@ -60,6 +67,8 @@ export class Exchange {
   /** The entry that ended the command, once it has. */
   private finishedBy: InboxEntry | undefined
   private bootBannerExpected: boolean
+  private readonly commandName: string | undefined
+  readonly freshOnly: boolean
 
   constructor(options: ExchangeOptions) {
     this.mode = options.mode
@@ -67,6 +76,8 @@ export class Exchange {
     this.startSeq = options.startSeq
     this.finished = options.mode === 'wait'
     this.bootBannerExpected = options.bootBannerExpected ?? false
+    this.commandName = options.commandName
+    this.freshOnly = options.freshOnly ?? false
     // A matcher may be reused (a retried step): progress from an earlier exchange does not count.
     for (const matcher of this.matchers) matcher.reset()
     this.settle()
@@ -75,7 +86,7 @@ export class Exchange {
   offer(entry: InboxEntry): void {
     if (this.status !== 'pending') return
     const own = entry.seq >= this.startSeq
-    if (this.mode !== 'wait' && !own) return
+    if ((this.mode !== 'wait' || this.freshOnly) && !own) return
     const matcher = this.matchers[this.matched]
     if (matcher) {
       const outcome = matcher.offer(entry)
@@ -119,7 +130,9 @@ export class Exchange {
   /** An entry that the current expectation did not take. */
   private unmatched(entry: InboxEntry): void {
     if (entry.kind === 'ready') {
-      if (!this.bootBannerExpected) this.fail({ reason: 'rebooted', entry })
+      // The start-up banner is taken out of the inbox, so later steps do not keep seeing it.
+      if (this.bootBannerExpected) this.consumed.add(entry.seq)
+      else this.fail({ reason: 'rebooted', entry })
       return
     }
     const lost = LOST.exec(entry.text)
@@ -183,9 +196,17 @@ export class Exchange {
     const by = this.finishedBy
     // `\r\nOK\r\n\r\n>`: after that OK the prompt still comes, and the verdict waits for it.
     if (by?.text === 'OK' && this.matchers[this.matched]?.label === '>') return
-    if (by && this.matchers.slice(this.matched).some((m) => isResultLine(m.label))) {
+    const rest = this.matchers.slice(this.matched)
+    if (by && rest.some((m) => isResultLine(m.label) || this.isOwnInformation(m.label))) {
       this.fail({ reason: 'unexpected-result', entry: by, ...(this.errCode ? { errCode: this.errCode } : {}) })
     }
+  }
+
+  /** Whether an expectation reads like an information line of the command sent (`+CWMODE:1`). */
+  private isOwnInformation(label: string): boolean {
+    if (!this.commandName || this.mode !== 'command') return false
+    const literal = label.startsWith('/') ? label.replace(/^\/\^?/, '').replace(/\\(.)/g, '$1') : label
+    return literal.startsWith(`${this.commandName}:`)
   }
 
   /** The expectation still waited for, if any. */

@@ -92,7 +92,7 @@ export class AtSession {
    * aborts, or the link closes. Entries the exchange consumed leave the inbox.
    */
   async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal): Promise<RunOutcome> {
-    let offered = exchange.mode === 'wait' ? 0 : exchange.startSeq
+    let offered = exchange.mode === 'wait' && !exchange.freshOnly ? 0 : exchange.startSeq
     const feed = () => {
       for (const entry of this.inbox.since(offered)) {
         offered = entry.seq + 1
@@ -191,7 +191,11 @@ export class AtSession {
 
   private add(entry: InboxEntry): void {
     if (entry.kind === 'prompt') this.promptOutstanding = true
-    if (ANSWERS.has(entry.kind)) this.answered = true
+    if (ANSWERS.has(entry.kind) && !this.answered) {
+      this.answered = true
+      // A `ready` still waiting in the inbox was the start-up banner, not news for a later `wait`.
+      this.inbox.remove(new Set(this.inbox.since(0).filter((e) => e.kind === 'ready').map((e) => e.seq)))
+    }
     this.inbox.add(entry)
     this.events.onEntry?.(entry)
     for (const s of this.subscribers) s(entry)

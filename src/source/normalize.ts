@@ -84,6 +84,7 @@ export class Normalizer {
       defaultTimeoutMs,
       device: {
         reset: (device.reset ?? 'none') as 'none' | 'hard' | 'soft',
+        resetSpan: this.span(device.reset !== undefined ? ['device', 'reset'] : []),
         ...(device.baudRate !== undefined ? { baudRate: device.baudRate as number } : {}),
         ...(device.echo !== undefined ? { echo: device.echo as boolean } : {}),
       },

@@ -55,6 +55,8 @@ export type Step =
   | (StepCommon & { kind: 'payload'; payload: Payload; expect: Expectation[] })
   | (StepCommon & { kind: 'wait'; expect: Expectation[] })
   | (StepCommon & { kind: 'sleep'; durationMs: number })
+  /** Not written in scenarios: the engine's first step when the device is to be reset (`device.reset`, `--reset`). */
+  | (StepCommon & { kind: 'reset'; how: 'hard' | 'soft' })
 
 export type StepKind = Step['kind']
 
@@ -83,6 +85,8 @@ export interface VariableDecl {
 export interface DeviceSettings {
   baudRate?: number
   reset: 'none' | 'hard' | 'soft'
+  /** Where `reset` was written, or where the scenario starts. */
+  resetSpan: Span
   echo?: boolean
 }
 

@@ -38,7 +38,7 @@ describe('the scenario language end to end on the simulator', () => {
   })
 
   it('--tag selects scenarios and --exclude-tag leaves them out', async () => {
-    const run = await runCli(['test/fixtures/language/everything.yaml', '--exclude-tag', 'language'])
+    const run = await runCli(['test/fixtures/language/everything.yaml', '--var', 'greeting_length=5', '--exclude-tag', 'language'])
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('skipped (tags language do not match --tag/--exclude-tag)')
   })

@@ -548,3 +548,25 @@ describe('Exchange: a needed link is lost', () => {
     expect(step.failure).toMatchObject({ reason: 'unexpected-result', entry: { text: 'ERROR' } })
   })
 })
+
+describe('Exchange: what can no longer come after the final result', () => {
+  it('a missing information line of the command itself fails at once after OK', () => {
+    const entries = [
+      { kind: 'echo', text: 'AT+CWMODE?' },
+      { kind: 'info', text: '+CWMODE:1' },
+      { kind: 'final-success', text: 'OK' },
+    ] as const
+    const ex = new Exchange({ mode: 'command', matchers: [lineMatcher('+CWMODE:2')], startSeq: 0, commandName: '+CWMODE' })
+    entries.forEach((e, seq) => ex.offer({ seq, at: seq, record: { kind: 'line', text: e.text }, kind: e.kind, text: e.text }))
+    expect(ex.status).toBe('failed')
+    expect(ex.failure).toMatchObject({ reason: 'unexpected-result', entry: { text: 'OK' } })
+  })
+
+  it('the start-up banner before the first answer is consumed, not a reboot', () => {
+    const ex = new Exchange({ mode: 'command', matchers: [lineMatcher('OK')], startSeq: 0, bootBannerExpected: true })
+    ex.offer({ seq: 0, at: 0, record: { kind: 'line', text: 'ready' }, kind: 'ready', text: 'ready' })
+    ex.offer({ seq: 1, at: 1, record: { kind: 'line', text: 'OK' }, kind: 'final-success', text: 'OK' })
+    expect(ex.status).toBe('passed')
+    expect(ex.consumed.has(0)).toBe(true)
+  })
+})

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { SerialPort } from 'serialport'
+import { afterEach, describe, expect, it } from 'vitest'
+import { BIN, ROOT, runCli } from '../helpers/cli.ts'
+import { freePort, isListening, processesMatching } from '../helpers/net.ts'
+import { ptyPair } from '../helpers/pty.ts'
+import type { PtyPair } from '../helpers/pty.ts'
+
+function startSim(device: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'sim', '--port', device], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout!.once('data', () => resolve(child))
+    child.once('exit', (code) => reject(new Error(`sim exited with ${code}`)))
+  })
+}
+
+async function stopSim(sim: ChildProcess | undefined): Promise<void> {
+  if (!sim || sim.exitCode !== null || sim.signalCode !== null) return
+  const exited = new Promise((r) => sim.once('exit', r))
+  sim.kill('SIGINT')
+  await exited
+}
+
+describe('what serial ports do to a run', () => {
+  let pair: PtyPair | undefined
+  let sim: ChildProcess | undefined
+  afterEach(async () => {
+    await stopSim(sim)
+    await pair?.close()
+    sim = undefined
+    pair = undefined
+  })
+
+  it('a port already in use: exit 3 with a clear message, no hang', async () => {
+    pair = await ptyPair()
+    const holder = new SerialPort({ path: pair.host, baudRate: 115200, autoOpen: false, lock: true })
+    await new Promise<void>((resolve, reject) => holder.open((e) => (e ? reject(e) : resolve())))
+    try {
+      const run = await runCli(['scenarios/tcp-echo.yaml', '--port', pair.host, '--var', 'host.ip=127.0.0.1'])
+      expect(run.code).toBe(3)
+      expect(run.stderr).toContain(`cannot open ${pair.host}: the port is in use by another program`)
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()))
+    }
+  })
+
+  it('the port vanishing mid-step (pseudo-terminal closed): the step errors, prerequisites stop, exit 1', async () => {
+    pair = await ptyPair()
+    sim = await startSim(pair.device)
+    const port = await freePort()
+    let closed = false
+    const run = await runCli(['test/fixtures/interrupt.yaml', '--port', pair.host, '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`], {
+      onStdout: (out) => {
+        if (!closed && /❯ Wait for a message that never comes/.test(out)) {
+          closed = true
+          void pair!.close() // socat goes away: both ends of the pseudo-terminal close
+        }
+      },
+    })
+    expect(closed).toBe(true)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/step "Wait for a message that never comes" errored: the link to the device closed/)
+    // Teardown was attempted and could not write: reported, not hung.
+    expect(run.stderr).toMatch(/teardown step "Teardown after the interruption" errored/)
+    expect(await isListening(port)).toBe(false)
+    expect(processesMatching(`--port ${port}`)).toEqual([])
+  })
+})
+
+describe('device.reset and --reset', () => {
+  let pair: PtyPair | undefined
+  let sim: ChildProcess | undefined
+  afterEach(async () => {
+    await stopSim(sim)
+    await pair?.close()
+    sim = undefined
+    pair = undefined
+  })
+
+  it('soft: AT+RST, its OK and the ready after it, as the first step; then the scenario', async () => {
+    const port = await freePort()
+    const run = await runCli(['scenarios/tcp-echo.yaml', '--reset', 'soft', '--var', `port=${port}`])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/✔ Reset the device \(AT\+RST\)/)
+    expect(run.stdout).toMatch(/PASSED .*8 passed/)
+  })
+
+  it('hard on a pseudo-terminal: refused with a clear message, not a hang (exit 1)', async () => {
+    pair = await ptyPair()
+    sim = await startSim(pair.device)
+    const port = await freePort()
+    const run = await runCli(['scenarios/tcp-echo.yaml', '--port', pair.host, '--reset', 'hard', '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('step "Reset the device (DTR/RTS)" errored: hard reset failed:')
+    expect(run.stderr).toContain('cannot drive DTR/RTS (a pseudo-terminal has no modem lines)')
+    expect(run.stdout).toMatch(/↓ Set Wi-Fi mode to station/)
+    expect(await isListening(port)).toBe(false)
+  })
+
+  it('hard over raw TCP: refused, the port has no control lines', async () => {
+    const listen = await freePort()
+    const served = spawn(process.execPath, [BIN, 'sim', '--listen', `tcp://127.0.0.1:${listen}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    sim = served
+    await new Promise<void>((resolve) => served.stdout!.once('data', () => resolve()))
+    const run = await runCli(['scenarios/tcp-echo.yaml', '--port', `tcp://127.0.0.1:${listen}`, '--reset', 'hard', '--var', 'host.ip=127.0.0.1'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`tcp://127.0.0.1:${listen} cannot drive DTR/RTS, so it cannot hard-reset the board`)
+  })
+})

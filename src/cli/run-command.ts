@@ -15,7 +15,7 @@ import type { CliIo } from './main.ts'
 
 const DEFAULT_BAUD = 115200
 
-/** Runs the scenarios one after the other and maps their results to an exit code. */
+/** Runs the scenarios, one at a time per device (in parallel across devices), and maps their results to an exit code. */
 export async function runAll(scenarios: Scenario[], options: CliOptions, io: CliIo, color: boolean, sources: SourceLookup): Promise<number> {
   const [{ runScenario }, { RunReporting, ReportSetupError }] = await Promise.all([
     import('../engine/run-scenario.ts'),
@@ -39,7 +39,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
 
   // Off a terminal and in CI: a plain line per step, and no ANSI codes unless --color asks for them.
   // A terminal that reports no width would garble listr2's live view: plain there too.
-  const plain = !io.stdout.isTTY || isCi(io.env) || !io.stdout.columns
+  const plain = !io.stdout.isTTY || isCi(io.env) || !io.stdout.columns || lanesOf(options.ports, io.env.AT_SCENARIO_PORT).length > 1
   let reporting
   try {
     reporting = RunReporting.start({
@@ -78,61 +78,98 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
   process.on('SIGTERM', onSignal)
   process.on('exit', killAll)
 
-  const results: RunResult[] = []
+  if (options.shard) {
+    const share = shardOf(scenarios, options.shard)
+    io.stdout.write(`shard ${options.shard.index}/${options.shard.count}: ${share.length} of ${scenarios.length} scenarios\n`)
+    scenarios = share
+  }
+
+  // One lane per device: scenarios go, one at a time per lane, to whichever lane is free.
+  const lanes = lanesOf(options.ports, io.env.AT_SCENARIO_PORT)
+  const parallel = lanes.length > 1
   let exit: number = ExitCode.Passed
-  try {
-    for (const [i, scenario] of scenarios.entries()) {
-      const port = options.ports[0] ?? io.env.AT_SCENARIO_PORT
-      // The scenarios left after Ctrl-C or --bail are still in the reports, as not run.
-      if (soft.signal.aborted || (options.bail && exit !== ExitCode.Passed)) {
-        const notRun = soft.signal.aborted
-          ? { reason: 'interrupted' as const, message: 'the run was interrupted' }
-          : { reason: 'bail' as const, message: '--bail: an earlier scenario did not pass' }
-        for (const rest of scenarios.slice(i)) reporting.scenarioNotRun(rest, port ?? describeTarget({ kind: 'simulator' }), notRun)
-        break
-      }
-      const profile = profileOf(scenario)
-      let target: LinkTarget = profile ? { kind: 'simulator', profile } : { kind: 'simulator' }
-      let link
-      try {
-        if (port) target = targetFromPort(await resolvePort(port), options.baud ?? scenario.device.baudRate ?? DEFAULT_BAUD, options.line)
-        reporting.announce(scenario, { description: describeTarget(target), onSimulator: target.kind === 'simulator' })
-        link = await openLink(target)
-      } catch (e) {
-        if (!(e instanceof LinkOpenError)) throw e
-        reporting.scenarioNotRun(scenario, describeTarget(target), { reason: 'link-error', message: e.message })
-        exit = Math.max(exit, ExitCode.CouldNotRun)
-        continue
-      }
-      const reporter = await reporting.scenarioStarting(scenario, { description: link.description, onSimulator: target.kind === 'simulator' })
-      const hostIp = target.kind === 'simulator' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1')
-      let result: RunResult
-      try {
-        result = await runScenario(scenario, {
-          link,
-          variables: { cliVars: options.vars, env: io.env, hostIp, onSimulator: target.kind === 'simulator' },
-          env: io.env,
-          signal: soft.signal,
-          hardSignal: hard.signal,
-          processes: live,
-          onEvent: reporter.listener,
-          ...(options.reset ? { reset: options.reset } : {}),
-        })
-      } finally {
-        await link.close()
-      }
-      results.push(result)
-      // Progress finished, failure details, the summary line, and the report files rewritten.
-      await reporter.end(result)
-      exit = Math.max(exit, exitCodeOf(result))
+  let next = 0
+  const stopping = () => soft.signal.aborted || (options.bail && exit !== ExitCode.Passed)
+
+  /** Runs one scenario on a lane's device (or the simulator) and reports it. */
+  const runOne = async (scenario: Scenario, port: string | undefined): Promise<void> => {
+    const prefix = parallel ? `[${port}] ` : ''
+    const profile = profileOf(scenario)
+    let target: LinkTarget = profile ? { kind: 'simulator', profile } : { kind: 'simulator' }
+    let link
+    try {
+      if (port) target = targetFromPort(await resolvePort(port), options.baud ?? scenario.device.baudRate ?? DEFAULT_BAUD, options.line)
+      reporting.announce(scenario, { description: describeTarget(target), onSimulator: target.kind === 'simulator' }, prefix)
+      link = await openLink(target)
+    } catch (e) {
+      if (!(e instanceof LinkOpenError)) throw e
+      reporting.scenarioNotRun(scenario, describeTarget(target), { reason: 'link-error', message: e.message })
+      exit = Math.max(exit, ExitCode.CouldNotRun)
+      return
     }
+    const reporter = await reporting.scenarioStarting(scenario, { description: link.description, onSimulator: target.kind === 'simulator' }, prefix)
+    const hostIp = target.kind === 'simulator' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1')
+    let result: RunResult
+    try {
+      result = await runScenario(scenario, {
+        link,
+        variables: { cliVars: options.vars, env: io.env, hostIp, onSimulator: target.kind === 'simulator' },
+        env: io.env,
+        signal: soft.signal,
+        hardSignal: hard.signal,
+        processes: live,
+        onEvent: reporter.listener,
+        ...(options.reset ? { reset: options.reset } : {}),
+      })
+    } finally {
+      await link.close()
+    }
+    // Progress finished, failure details, the summary line, and the report files rewritten.
+    await reporter.end(result)
+    exit = Math.max(exit, exitCodeOf(result))
+  }
+
+  const lane = async (port: string | undefined): Promise<void> => {
+    while (next < scenarios.length && !stopping()) await runOne(scenarios[next++]!, port)
+  }
+
+  try {
+    await Promise.all(lanes.map(lane))
+    // The scenarios left after Ctrl-C or --bail are still in the reports, as not run.
+    if (next < scenarios.length) {
+      const notRun = soft.signal.aborted
+        ? { reason: 'interrupted' as const, message: 'the run was interrupted' }
+        : { reason: 'bail' as const, message: '--bail: an earlier scenario did not pass' }
+      for (const rest of scenarios.slice(next)) reporting.scenarioNotRun(rest, lanes[0] ?? describeTarget({ kind: 'simulator' }), notRun)
+    }
+    // Still under the signal handlers: a Ctrl-C now must not cut the last report files short.
+    reporting.finish()
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     process.off('exit', killAll)
   }
-  reporting.finish()
   return soft.signal.aborted ? ExitCode.Interrupted : exit
+}
+
+/**
+ * The devices to run on: every --port, else the comma-separated $AT_SCENARIO_PORT, else one lane
+ * on the simulator (undefined).
+ */
+export function lanesOf(ports: readonly string[], fromEnv: string | undefined): (string | undefined)[] {
+  if (ports.length > 0) return [...ports]
+  const env = (fromEnv ?? '').split(',').map((p) => p.trim()).filter(Boolean)
+  return env.length > 0 ? env : [undefined]
+}
+
+/**
+ * --shard i/n: the scenarios whose place in path order is i modulo n, so that n CI jobs given the
+ * same files run each scenario exactly once, however the shell ordered the arguments.
+ */
+export function shardOf<T extends { file: string }>(scenarios: readonly T[], shard: { index: number; count: number } | undefined): T[] {
+  if (!shard) return [...scenarios]
+  const ordered = [...scenarios].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+  return ordered.filter((_, i) => i % shard.count === shard.index - 1)
 }
 
 /** CI=true (GitHub Actions, GitLab, most others) but not CI=false or CI=0. */

@@ -92,17 +92,20 @@ export class RunReporting {
   }
 
   /** The line that opens a scenario's output, before its port is opened; a blank line separates scenarios. */
-  announce(scenario: Scenario, target: { description: string; onSimulator: boolean }): void {
+  announce(scenario: Scenario, target: { description: string; onSimulator: boolean }, prefix = ''): void {
     const separator = this.announced++ > 0 ? '\n' : ''
-    this.options.stdout.write(`${separator}${scenario.file}: running on ${target.description}${target.onSimulator ? ' (no --port given)' : ''}\n`)
+    this.options.stdout.write(`${separator}${prefix}${scenario.file}: running on ${target.description}${target.onSimulator ? ' (no --port given)' : ''}\n`)
   }
 
   /**
    * A scenario is about to run on `target`: opens its transcript and its progress view. Its place in
    * the reports is taken now, so that they keep the order of the command line.
    */
-  async scenarioStarting(scenario: Scenario, target: { description: string; onSimulator: boolean }): Promise<ScenarioReporting> {
-    const { stdout, stderr, plain, color, sources } = this.options
+  async scenarioStarting(scenario: Scenario, target: { description: string; onSimulator: boolean }, prefix = ''): Promise<ScenarioReporting> {
+    const { plain, color, sources } = this.options
+    // Scenarios running side by side on several ports: every line says which port it is about.
+    const stdout = prefixLines(this.options.stdout, prefix)
+    const stderr = prefixLines(this.options.stderr, prefix)
     const slot = this.slots.push(undefined) - 1
     const transcript = this.openTranscript(scenario.file)
     const progress: Progress = plain
@@ -186,4 +189,10 @@ export class RunReporting {
     this.warned.add(message)
     this.options.stderr.write(`at-scenario: warning: ${message}\n`)
   }
+}
+
+/** A writer that starts every line with `prefix` (whole writes only: each ends with a newline). */
+function prefixLines(out: Out, prefix: string): Out {
+  if (!prefix) return out
+  return { write: (text: string) => out.write(text.replace(/^(?=.)/gm, prefix)) }
 }

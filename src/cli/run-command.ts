@@ -134,7 +134,8 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
   }
 
   try {
-    await Promise.all(lanes.map(lane))
+    // allSettled: a lane that fails must not leave the others running unwatched.
+    const settled = await Promise.allSettled(lanes.map(lane))
     // The scenarios left after Ctrl-C or --bail are still in the reports, as not run.
     if (next < scenarios.length) {
       const notRun = soft.signal.aborted
@@ -142,9 +143,13 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
         : { reason: 'bail' as const, message: '--bail: an earlier scenario did not pass' }
       for (const rest of scenarios.slice(next)) reporting.scenarioNotRun(rest, lanes[0] ?? describeTarget({ kind: 'simulator' }), notRun)
     }
+    const crashed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (crashed) throw crashed.reason
+  } finally {
     // Still under the signal handlers: a Ctrl-C now must not cut the last report files short.
     reporting.finish()
-  } finally {
+    // Whatever happened, no prerequisite outlives the run.
+    killAll()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     process.off('exit', killAll)

@@ -5,10 +5,6 @@ import type { Expectation, Payload } from '../source/types.ts'
 import type { Variables } from '../source/variables.ts'
 import type { Redactor } from './redact.ts'
 
-export function regexFromSource(source: string, flags: string): RegExp {
-  return new RegExp(source, flags)
-}
-
 /** The bytes of a payload, with its templates rendered. */
 export function payloadBytes(payload: Payload, vars: Variables): Uint8Array {
   if (payload.kind === 'bytes') return payload.bytes
@@ -20,7 +16,8 @@ export function payloadBytes(payload: Payload, vars: Variables): Uint8Array {
 export function describeBytes(bytes: Uint8Array, redactor: Redactor): string {
   const printable = /^[\x20-\x7e]*$/.test(Buffer.from(bytes).toString('latin1'))
   if (printable && bytes.length <= 64) return `${JSON.stringify(redactor.text(Buffer.from(bytes).toString('latin1')))} (${bytes.length} bytes)`
-  const head = Buffer.from(bytes.subarray(0, 16)).toString('hex').replace(/(..)/g, '$1 ').trim()
+  // The hex view shows the bytes with secrets already replaced: hex is no disguise.
+  const head = redactor.bytes(bytes).subarray(0, 16).toString('hex').replace(/(..)/g, '$1 ').trim()
   return `${bytes.length} bytes: ${head}${bytes.length > 16 ? ' …' : ''}`
 }
 
@@ -35,7 +32,9 @@ export function toMatcher(e: Expectation, vars: Variables, redactor: Redactor): 
     case 'regex': {
       // Substituted values match literally: `${ssid}` = "a.b" does not match "axb".
       const source = vars.render(e.pattern, escapeRegExp)
-      return regexMatcher(regexFromSource(source, e.flags), redactor.text(`/${source}/${e.flags}`))
+      // The label masks a secret before escaping changes it beyond recognition (`a\.b`).
+      const label = `/${vars.render(e.pattern, (v) => (redactor.isSecret(v) ? '***' : escapeRegExp(v)))}/${e.flags}`
+      return regexMatcher(new RegExp(source, e.flags), redactor.text(label))
     }
     case 'data': {
       const bytes = payloadBytes(e.payload, vars)

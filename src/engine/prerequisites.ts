@@ -1,14 +1,16 @@
 import { connect } from 'node:net'
+import type { Socket } from 'node:net'
 import { resolve as resolvePath } from 'node:path'
 import type { ResultPromise } from 'execa'
 import type { Prerequisite } from '../source/types.ts'
+import { escapeRegExp } from '../source/template.ts'
 import type { Variables } from '../source/variables.ts'
-import { regexFromSource } from './expectations.ts'
 import { OutputTail } from './output-tail.ts'
 import type { Redactor } from './redact.ts'
 
 const STOP_GRACE_MS = 3000
 const PORT_RETRY_MS = 25
+const CONNECT_ATTEMPT_MS = 1000
 
 /** A started prerequisite process. */
 export class RunningPrerequisite {
@@ -101,6 +103,15 @@ export async function startPrerequisite(
 ): Promise<StartOutcome> {
   const argv = p.run.map((t) => vars.render(t))
   const name = redactor.text(vars.render(p.name))
+  let readyPort: number | undefined
+  if (p.ready.kind === 'port') {
+    const value = vars.render(p.ready.port)
+    readyPort = Number(value)
+    // Checked before anything starts: a bad port would otherwise throw inside the socket code.
+    if (!Number.isInteger(readyPort) || readyPort < 1 || readyPort > 65535) {
+      return { ok: false, message: `\`ready.port\` is \`${redactor.text(value)}\`, not a TCP port (1 to 65535)` }
+    }
+  }
   const cwd = p.cwd ? resolvePath(scenarioDir, vars.render(p.cwd)) : scenarioDir
   const extraEnv = Object.fromEntries(p.env.map((e) => [e.name, vars.render(e.value)]))
   const { execa } = await import('execa')
@@ -117,9 +128,11 @@ export async function startPrerequisite(
   })
   const running = new RunningPrerequisite(name, argv.map((a) => redactor.text(a)), child)
   const exitedEarly = running.whenExited().then(() => 'exited' as const)
+  let onAbort: (() => void) | undefined
   const aborted = new Promise<'aborted'>((resolve) => {
-    if (signal.aborted) resolve('aborted')
-    signal.addEventListener('abort', () => resolve('aborted'), { once: true })
+    onAbort = () => resolve('aborted')
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
   })
   const ready = p.ready
   let readiness: Promise<'ready' | 'timeout'>
@@ -133,9 +146,7 @@ export async function startPrerequisite(
       break
     case 'port': {
       timeoutMs = ready.timeoutMs
-      const port = Number(vars.render(ready.port))
-      const host = ready.host ? vars.render(ready.host) : (vars.get('host.ip') ?? '127.0.0.1')
-      readiness = waitForPort(host, port, ready.timeoutMs, running)
+      readiness = waitForPort(readyHost(p, vars), readyPort!, ready.timeoutMs, running)
       break
     }
     case 'stdout': {
@@ -144,7 +155,7 @@ export async function startPrerequisite(
       const test =
         line.kind === 'regex'
           ? (() => {
-              const re = regexFromSource(vars.render(line.pattern, escapeForRegex), line.flags)
+              const re = new RegExp(vars.render(line.pattern, escapeRegExp), line.flags)
               return (l: string) => re.test(l)
             })()
           : line.kind === 'line'
@@ -155,6 +166,7 @@ export async function startPrerequisite(
     }
   }
   const outcome = await Promise.race([readiness, exitedEarly, aborted])
+  signal.removeEventListener('abort', onAbort!)
   if (outcome === 'ready') {
     // A process that dies at once (bad arguments) may still pass a `started` check: give it a tick.
     if (ready.kind === 'started') await new Promise((r) => setTimeout(r, 50))
@@ -172,13 +184,14 @@ export async function startPrerequisite(
   return { ok: false, running, ...explainExit(running, argv[0]!) }
 }
 
-function escapeForRegex(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+/** Where a `ready.port` is checked: `ready.host`, else the address the device uses, `host.ip`. */
+function readyHost(p: Prerequisite, vars: Variables): string {
+  return p.ready.kind === 'port' && p.ready.host ? vars.render(p.ready.host) : (vars.get('host.ip') ?? '127.0.0.1')
 }
 
 function describeReady(p: Prerequisite, vars: Variables): string {
   const r = p.ready
-  if (r.kind === 'port') return `nothing accepted connections on ${r.host ? vars.render(r.host) : (vars.get('host.ip') ?? '127.0.0.1')}:${vars.render(r.port)}`
+  if (r.kind === 'port') return `nothing accepted connections on ${readyHost(p, vars)}:${vars.render(r.port)}`
   if (r.kind === 'stdout') return 'the expected line was not printed'
   return ''
 }
@@ -202,21 +215,34 @@ export function explainExit(running: RunningPrerequisite, program: string): { me
   return { message: `${how} before it was ready` }
 }
 
+/**
+ * Resolves when host:port accepts a connection, or at the deadline. Each attempt has its own
+ * timeout too: a dropped SYN (a wrong `host.ip`) must not hold the run for the kernel's retries.
+ */
 function waitForPort(host: string, port: number, timeoutMs: number, running: RunningPrerequisite): Promise<'ready' | 'timeout'> {
-  const deadline = performance.now() + timeoutMs
   return new Promise((resolve) => {
+    let socket: Socket | undefined
+    let done = false
+    const settle = (outcome: 'ready' | 'timeout') => {
+      if (done) return
+      done = true
+      clearTimeout(deadline)
+      socket?.destroy()
+      resolve(outcome)
+    }
+    const deadline = setTimeout(() => settle('timeout'), timeoutMs)
+    deadline.unref()
     const attempt = () => {
-      if (running.exit || running.wasStopped) return // the race reports the exit
-      const socket = connect({ host, port })
-      socket.once('connect', () => {
-        socket.destroy()
-        resolve('ready')
-      })
-      socket.once('error', () => {
-        socket.destroy()
-        if (performance.now() >= deadline) resolve('timeout')
-        else setTimeout(attempt, PORT_RETRY_MS).unref()
-      })
+      if (done || running.exit || running.wasStopped) return // the race reports the exit
+      const s = connect({ host, port, timeout: Math.min(timeoutMs, CONNECT_ATTEMPT_MS) })
+      socket = s
+      s.once('connect', () => settle('ready'))
+      const retry = () => {
+        s.destroy()
+        if (!done) setTimeout(attempt, PORT_RETRY_MS).unref()
+      }
+      s.once('timeout', retry)
+      s.once('error', retry)
     }
     attempt()
   })

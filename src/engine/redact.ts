@@ -1,3 +1,5 @@
+const MASK = Buffer.from('***')
+
 /** Masks secret values as `***` in any text that leaves the engine. */
 export class Redactor {
   private readonly secrets: string[]
@@ -19,5 +21,26 @@ export class Redactor {
 
   lines(values: readonly string[]): string[] {
     return values.map((v) => this.text(v))
+  }
+
+  /** Whether a value is one of the secrets (to mask it where it is about to be transformed). */
+  isSecret(value: string): boolean {
+    return this.secrets.includes(value)
+  }
+
+  /** The bytes with every secret (as UTF-8) replaced by `***`, for hex views of payloads. */
+  bytes(value: Uint8Array): Buffer {
+    let out = Buffer.from(value)
+    for (const secret of this.secrets) {
+      const needle = Buffer.from(secret, 'utf8')
+      const parts: Buffer[] = []
+      let from = 0
+      for (let at = out.indexOf(needle); at >= 0; at = out.indexOf(needle, from)) {
+        parts.push(out.subarray(from, at), MASK)
+        from = at + needle.length
+      }
+      if (parts.length > 0) out = Buffer.concat([...parts, out.subarray(from)])
+    }
+    return out
   }
 }

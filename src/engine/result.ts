@@ -1,5 +1,6 @@
 import type { Span } from '../diagnostics/diagnostic.ts'
 import type { EntryKind } from '../protocol/inbox.ts'
+import type { Step } from '../source/types.ts'
 
 /**
  * - passed: every expectation met.
@@ -79,6 +80,8 @@ export interface PrerequisiteResult {
   readyMs?: number
   /** Why it did not get ready. */
   message?: string
+  /** What to do about it ("install it with ..."). */
+  hint?: string
   exitCode?: number
   signal?: string
   outputTail: string[]
@@ -104,4 +107,25 @@ export interface RunResult {
   prerequisites: PrerequisiteResult[]
   steps: StepResult[]
   teardown: StepResult[]
+}
+
+/** A step that did not run: the same shape as one that did, so that reports count it either way. */
+export function skippedStep(step: Step, name: string, startedAt = 0): StepResult {
+  return {
+    phase: step.phase,
+    index: step.index,
+    kind: step.kind,
+    name,
+    span: step.span,
+    ...(step.doc ? { doc: step.doc } : {}),
+    status: 'skipped',
+    optional: step.optional,
+    expected: [],
+    matched: 0,
+    startedAt,
+    durationMs: 0,
+    attempts: 0,
+    lines: [],
+    captures: {},
+  }
 }

@@ -8,6 +8,7 @@ import type { EngineListener } from './events.ts'
 import { startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { Redactor } from './redact.ts'
+import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
 import { expectationLabels, runStepWithRetry } from './run-step.ts'
 
@@ -86,123 +87,126 @@ export async function runScenario(given: Scenario, options: RunOptions): Promise
   else userSignal.addEventListener('abort', onUserAbort, { once: true })
 
   const livePrerequisites = options.processes ?? new Set<RunningPrerequisite>()
-  const running: RunningPrerequisite[] = []
+  const running: { process: RunningPrerequisite; result: PrerequisiteResult }[] = []
   const prereqResults: PrerequisiteResult[] = []
   let setupFailed = false
-  for (const p of scenario.prerequisites) {
-    const name = redactor.text(vars.render(p.name))
-    const command = p.run.map((t) => redactor.text(vars.render(t)))
-    if (setupFailed || userSignal.aborted) {
-      prereqResults.push({ index: p.index, name, command, status: 'skipped', outputTail: [], span: p.span })
-      continue
-    }
-    emit({ type: 'prerequisite:start', index: p.index, name, command })
-    const outcome = await startPrerequisite(p, vars, scenario.dir, options.env, redactor, userSignal)
-    if (outcome.running) {
-      running.push(outcome.running)
-      livePrerequisites.add(outcome.running)
-    }
-    const pr: PrerequisiteResult = {
-      index: p.index,
-      name,
-      command,
-      status: outcome.ok ? 'ready' : 'failed',
-      ...(outcome.running?.pid !== undefined ? { pid: outcome.running.pid } : {}),
-      ...(outcome.ok ? { readyMs: Math.round(outcome.readyMs) } : { message: redactor.text(outcome.message + (outcome.hint ? `\nhint: ${outcome.hint}` : '')) }),
-      ...(outcome.running?.exit?.code !== undefined ? { exitCode: outcome.running.exit.code } : {}),
-      ...(outcome.running?.exit?.signal ? { signal: outcome.running.exit.signal } : {}),
-      outputTail: redactor.lines(outcome.running?.tail.get() ?? []),
-      span: p.span,
-    }
-    prereqResults.push(pr)
-    emit({ type: 'prerequisite:end', result: pr })
-    if (!outcome.ok) setupFailed = true
-  }
-  result.prerequisites = prereqResults
-
-  // A prerequisite that exits while the steps run fails the running step and names itself.
-  for (const r of running) {
-    void r.whenExited().then(() => {
-      if (r.wasStopped || stepAbort.signal.aborted) return
-      const exit = r.exit ?? {}
-      abortReason = {
-        reason: 'prerequisite-exited',
-        message: `prerequisite \`${r.name}\` ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? '?'}`} while the scenario ran`,
-        prerequisite: {
-          name: r.name,
-          ...(exit.code !== undefined ? { exitCode: exit.code } : {}),
-          ...(exit.signal ? { signal: exit.signal } : {}),
-          outputTail: redactor.lines(r.tail.get()),
-        },
-      }
-      stepAbort.abort()
-    })
-  }
-
-  const ctx = {
-    session,
-    vars,
-    redactor,
-    now,
-    signal: stepAbort.signal,
-    abortReason: () => abortReason,
-    linkDescription: options.link.description,
-    ...(options.link.setLines ? { setLines: options.link.setLines.bind(options.link) } : {}),
-  }
   let failed = false
-  const runList = async (steps: Step[], into: StepResult[], always: boolean) => {
-    for (const step of steps) {
-      const skip = setupFailed || (!always && (failed || stepAbort.signal.aborted)) || (always && options.hardSignal?.aborted)
-      if (skip) {
-        const skipped: StepResult = {
-          phase: step.phase, index: step.index, kind: step.kind, name: stepName(step), span: step.span,
-          status: 'skipped', optional: step.optional, expected: [], matched: 0, startedAt: now(), durationMs: 0, attempts: 0, lines: [], captures: {},
-        }
-        into.push(skipped)
-        emit({ type: 'step:end', result: skipped })
+  try {
+    for (const p of scenario.prerequisites) {
+      const name = redactor.text(vars.render(p.name))
+      const command = p.run.map((t) => redactor.text(vars.render(t)))
+      if (setupFailed || userSignal.aborted) {
+        prereqResults.push({ index: p.index, name, command, status: 'skipped', outputTail: [], span: p.span })
         continue
       }
-      emit({
-        type: 'step:start',
-        phase: step.phase,
-        index: step.index,
-        name: stepName(step),
-        kind: step.kind,
-        expected: expectationLabels(step, ctx),
-        waitMs: step.kind === 'sleep' ? step.durationMs : step.timeoutMs,
+      emit({ type: 'prerequisite:start', index: p.index, name, command })
+      const outcome = await startPrerequisite(p, vars, scenario.dir, options.env, redactor, userSignal)
+      const pr: PrerequisiteResult = {
+        index: p.index,
+        name,
+        command,
+        status: outcome.ok ? 'ready' : 'failed',
+        ...(outcome.running?.pid !== undefined ? { pid: outcome.running.pid } : {}),
+        ...(outcome.ok ? { readyMs: Math.round(outcome.readyMs) } : { message: redactor.text(outcome.message) }),
+        ...(!outcome.ok && outcome.hint ? { hint: redactor.text(outcome.hint) } : {}),
+        ...(outcome.running?.exit?.code !== undefined ? { exitCode: outcome.running.exit.code } : {}),
+        ...(outcome.running?.exit?.signal ? { signal: outcome.running.exit.signal } : {}),
+        outputTail: redactor.lines(outcome.running?.tail.get() ?? []),
+        span: p.span,
+      }
+      if (outcome.running) {
+        running.push({ process: outcome.running, result: pr })
+        livePrerequisites.add(outcome.running)
+      }
+      prereqResults.push(pr)
+      emit({ type: 'prerequisite:end', result: pr })
+      if (!outcome.ok) setupFailed = true
+    }
+    result.prerequisites = prereqResults
+
+    // A prerequisite that exits while the steps run fails the running step and names itself.
+    for (const { process: r } of running) {
+      void r.whenExited().then(() => {
+        if (r.wasStopped || stepAbort.signal.aborted) return
+        const exit = r.exit ?? {}
+        abortReason = {
+          reason: 'prerequisite-exited',
+          message: `prerequisite \`${r.name}\` ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? '?'}`} while the scenario ran`,
+          prerequisite: {
+            name: r.name,
+            ...(exit.code !== undefined ? { exitCode: exit.code } : {}),
+            ...(exit.signal ? { signal: exit.signal } : {}),
+            outputTail: redactor.lines(r.tail.get()),
+          },
+        }
+        stepAbort.abort()
       })
-      const stepResult = await runStepWithRetry(step, always ? teardownCtx() : ctx, (attempt, failure) =>
-        emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
-      )
-      into.push(stepResult)
-      emit({ type: 'step:end', result: stepResult })
-      if ((stepResult.status === 'failed' || stepResult.status === 'errored') && !step.optional) failed = true
     }
-  }
-  // Teardown runs even after Ctrl-C; only a second one (hardSignal) cuts it short.
-  const teardownCtx = () => ({ ...ctx, signal: options.hardSignal ?? new AbortController().signal, abortReason: () => ({ reason: 'interrupted' as const, message: 'interrupted again during teardown' }) })
 
-  await runList(scenario.steps, result.steps, false)
-  emit({ type: 'teardown:start' })
-  await runList(scenario.teardown, result.teardown, true)
-
-  // Stop prerequisites in reverse order; a second Ctrl-C kills them at once.
-  const kill = () => running.forEach((r) => r.kill())
-  options.hardSignal?.addEventListener('abort', kill, { once: true })
-  for (const r of [...running].reverse()) {
-    if (options.hardSignal?.aborted) r.kill()
-    else await r.stop()
-    await r.whenExited()
-    livePrerequisites.delete(r)
-    const pr = prereqResults.find((p) => p.name === r.name && p.pid === r.pid)
-    if (pr && pr.status === 'ready') {
-      if (r.exit?.code !== undefined) pr.exitCode = r.exit.code
-      if (r.exit?.signal) pr.signal = r.exit.signal
-      pr.outputTail = redactor.lines(r.tail.get())
+    const ctx = {
+      session,
+      vars,
+      redactor,
+      now,
+      signal: stepAbort.signal,
+      abortReason: () => abortReason,
+      linkDescription: options.link.description,
+      ...(options.link.setLines ? { setLines: options.link.setLines.bind(options.link) } : {}),
     }
+    // Teardown runs even after Ctrl-C; only a second one (hardSignal) cuts it short.
+    const teardownCtx = () => ({
+      ...ctx,
+      signal: options.hardSignal ?? new AbortController().signal,
+      abortReason: () => ({ reason: 'interrupted' as const, message: 'interrupted again during teardown' }),
+    })
+    const runList = async (steps: Step[], into: StepResult[], always: boolean) => {
+      for (const step of steps) {
+        const skip = setupFailed || (!always && (failed || stepAbort.signal.aborted)) || (always && options.hardSignal?.aborted)
+        if (skip) {
+          const skipped = skippedStep(step, stepName(step), now())
+          into.push(skipped)
+          emit({ type: 'step:end', result: skipped })
+          continue
+        }
+        emit({
+          type: 'step:start',
+          phase: step.phase,
+          index: step.index,
+          name: stepName(step),
+          kind: step.kind,
+          expected: expectationLabels(step, ctx),
+          waitMs: step.kind === 'sleep' ? step.durationMs : step.timeoutMs,
+        })
+        const stepResult = await runStepWithRetry(step, always ? teardownCtx() : ctx, (attempt, failure) =>
+          emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
+        )
+        into.push(stepResult)
+        emit({ type: 'step:end', result: stepResult })
+        if ((stepResult.status === 'failed' || stepResult.status === 'errored') && !step.optional) failed = true
+      }
+    }
+
+    await runList(scenario.steps, result.steps, false)
+    emit({ type: 'teardown:start' })
+    await runList(scenario.teardown, result.teardown, true)
+  } finally {
+    // Whatever happened above, prerequisites are stopped in reverse order; a second Ctrl-C kills them at once.
+    const kill = () => running.forEach((r) => r.process.kill())
+    options.hardSignal?.addEventListener('abort', kill, { once: true })
+    for (const { process: r, result: pr } of [...running].reverse()) {
+      if (options.hardSignal?.aborted) r.kill()
+      else await r.stop()
+      await r.whenExited()
+      livePrerequisites.delete(r)
+      if (pr.status === 'ready') {
+        if (r.exit?.code !== undefined) pr.exitCode = r.exit.code
+        if (r.exit?.signal) pr.signal = r.exit.signal
+        pr.outputTail = redactor.lines(r.tail.get())
+      }
+    }
+    options.hardSignal?.removeEventListener('abort', kill)
+    userSignal.removeEventListener('abort', onUserAbort)
   }
-  options.hardSignal?.removeEventListener('abort', kill)
-  userSignal.removeEventListener('abort', onUserAbort)
   emit({ type: 'prerequisites:stopped', results: prereqResults })
 
   result.status = userSignal.aborted ? 'interrupted' : setupFailed ? 'not-run' : failed ? 'failed' : 'passed'

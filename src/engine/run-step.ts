@@ -28,6 +28,8 @@ export interface StepContext {
 }
 
 const MAX_LINES = 200
+/** How many lines from before a `wait` step began its report shows. */
+const OLDER_LINES_SHOWN = 20
 
 const HARD_RESET_PULSE_MS = 100
 
@@ -66,7 +68,8 @@ export async function runStepWithRetry(step: Step, ctx: StepContext, onRetry?: (
     earlier.push(result.failure!)
     onRetry?.(attempt + 1, result.failure!)
     if (await sleep(step.retry.delayMs, ctx.signal)) {
-      const last = { ...result, attempts: attempt, earlierFailures: earlier.slice(0, -1), failure: ctx.abortReason(), status: 'errored' as const }
+      // Interrupted while waiting to try again: the failures so far are what the user needs to see.
+      const last = { ...result, attempts: attempt, earlierFailures: earlier, failure: ctx.abortReason(), status: 'errored' as const }
       last.durationMs = ctx.now() - startedAt
       return last
     }
@@ -120,7 +123,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       result.sent = 'AT+RST'
       write = async () => {
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: 'AT+RST' })
-        await ctx.session.sendCommand('AT+RST')
+        await guarded(ctx.session.sendCommand('AT+RST'), step.timeoutMs, ctx.signal)
       }
     } else if (step.kind === 'reset') {
       const setLines = ctx.setLines
@@ -147,7 +150,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       result.sent = ctx.redactor.text(command)
       write = async () => {
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: result.sent! })
-        await ctx.session.sendCommand(command)
+        await guarded(ctx.session.sendCommand(command), step.timeoutMs, ctx.signal)
       }
     } else if (step.kind === 'payload') {
       const bytes = payloadBytes(step.payload, ctx.vars)
@@ -157,7 +160,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
         const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
         if (prompt.kind !== 'settled') throw new PromptMissing(prompt)
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'payload', text: result.sent! })
-        await ctx.session.write(bytes)
+        await guarded(ctx.session.write(bytes), step.timeoutMs, ctx.signal)
       }
     }
     const commandName = step.kind === 'send' ? /^AT(\+[A-Za-z0-9_]+)/i.exec(ctx.vars.render(step.command))?.[1]?.toUpperCase() : undefined
@@ -184,6 +187,10 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
     outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal)
   } catch (e) {
     unsubscribe()
+    if (e instanceof WriteStalled) {
+      if (e.why === 'aborted') return finish('errored', ctx.abortReason())
+      return finish('errored', { reason: 'write-failed', message: `the write to the device did not complete within ${step.timeoutMs} ms (flow control holding it?)` })
+    }
     if (e instanceof ResetFailed) return finish('errored', { reason: 'reset-failed', message: `hard reset failed: ${e.message}` })
     if (e instanceof PromptMissing) {
       const o = e.outcome
@@ -248,7 +255,9 @@ function asWritten(e: Expectation): string {
 
 /** Records what the step saw: for `wait`, the older inbox entries it looked at too. */
 function subscribe(session: AtSession, exchange: Exchange, record: (e: InboxEntry) => void): () => void {
-  if (exchange.mode === 'wait') for (const e of session.received(0)) record(e)
+  // The latest of the older lines only: a long-running link may have left thousands, and the
+  // step's own lines must still fit in its report.
+  if (exchange.mode === 'wait' && !exchange.freshOnly) for (const e of session.received(0).slice(-OLDER_LINES_SHOWN)) record(e)
   return session.subscribe(record)
 }
 
@@ -266,6 +275,40 @@ function exchangeFailure(f: ExchangeFailure, waitingFor: string | undefined, red
       return { ...base, reason: 'rebooted', message: 'the device rebooted in the middle of the step (it printed `ready`)' }
     case 'link-lost':
       return { ...base, reason: 'link-lost', message: `WebSocket link ${f.link} was lost (\`${f.entry.text}\`)${waitingFor ? ` while waiting for \`${waitingFor}\`` : ''}` }
+  }
+}
+
+class WriteStalled extends Error {
+  readonly why: 'timeout' | 'aborted'
+  constructor(why: 'timeout' | 'aborted') {
+    super(`write ${why}`)
+    this.why = why
+  }
+}
+
+/**
+ * A write to the device, bounded by the step's timeout and the run's signal: a write that never
+ * completes (CTS held low, a stalled network port) must not hold the step for ever.
+ */
+async function guarded(work: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  let onAbort: (() => void) | undefined
+  const done = work.then(() => 'done' as const)
+  done.catch(() => {}) // a rejection after the race was lost is nobody's business any more
+  try {
+    const outcome = await Promise.race([
+      done,
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
+      new Promise<'aborted'>((resolve) => {
+        onAbort = () => resolve('aborted')
+        if (signal.aborted) onAbort()
+        else signal.addEventListener('abort', onAbort, { once: true })
+      }),
+    ])
+    if (outcome !== 'done') throw new WriteStalled(outcome)
+  } finally {
+    clearTimeout(timer)
+    if (onAbort) signal.removeEventListener('abort', onAbort)
   }
 }
 

@@ -60,7 +60,7 @@ export async function openLink(target: LinkTarget): Promise<OpenLink> {
     await new Promise<void>((resolve, reject) => stream.open((e) => (e ? reject(e) : resolve())))
     // DTR/RTS reach the simulated chip's EN and GPIO0 pins, so a hard reset works as on a board.
     const setLines = (lines: { dtr?: boolean; rts?: boolean }) => new Promise<void>((resolve, reject) => stream.set(lines, (e) => (e ? reject(e) : resolve())))
-    return new StreamLink(stream, describeTarget(target), true, setLines)
+    return new StreamLink(stream, describeTarget(target), setLines)
   }
   if (target.kind === 'tcp' || target.kind === 'rfc2217') {
     const socket = await connectTcp(target.host, target.port, describeTarget(target))
@@ -73,7 +73,7 @@ export async function openLink(target: LinkTarget): Promise<OpenLink> {
       client.destroy()
       throw new LinkOpenError(`cannot open ${describeTarget(target)}: ${(e as Error).message}`)
     }
-    return new StreamLink(client, describeTarget(target), false, (lines) => client.setLines(lines))
+    return new StreamLink(client, describeTarget(target), (lines) => client.setLines(lines))
   }
   const { SerialPort } = await import('serialport')
   const line = target.line ?? DEFAULT_LINE
@@ -94,21 +94,28 @@ export async function openLink(target: LinkTarget): Promise<OpenLink> {
   }
   const setLines = (lines: { dtr?: boolean; rts?: boolean }) =>
     new Promise<void>((resolve, reject) => port.set(lines, (e) => (e ? reject(new Error(explainSetError(e, target.path))) : resolve())))
-  return new StreamLink(port, describeTarget(target), false, setLines)
+  return new StreamLink(port, describeTarget(target), setLines)
 }
+
+const CONNECT_TIMEOUT_MS = 10_000
 
 async function connectTcp(host: string, port: number, what: string) {
   const { connect } = await import('node:net')
-  const socket = connect({ host, port })
+  // A timeout of our own: a dropped SYN would otherwise take the kernel's two minutes of retries.
+  const socket = connect({ host, port, timeout: CONNECT_TIMEOUT_MS })
   socket.setNoDelay(true)
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve)
       socket.once('error', reject)
+      socket.once('timeout', () => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)))
     })
   } catch (e) {
+    socket.destroy()
     throw new LinkOpenError(`cannot connect to ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
   }
+  // The connect timeout must not fire on a quiet but healthy link later.
+  socket.setTimeout(0)
   return socket
 }
 

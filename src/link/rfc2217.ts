@@ -41,7 +41,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 2000
 export class Rfc2217Client extends Duplex {
   private readonly socket: Socket
   private readonly decoder = new TelnetDecoder()
-  private readonly waiting = new Map<number, { resolve: (payload: Uint8Array) => void; timer: NodeJS.Timeout }[]>()
+  private readonly waiting = new Map<number, { resolve: (payload: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[]>()
   private comPortAccepted: ((accepted: boolean) => void) | undefined
   private comPort: boolean | undefined
   readonly requestTimeoutMs: number
@@ -75,7 +75,9 @@ export class Rfc2217Client extends Duplex {
         negotiation(DO, OPTION_SGA),
       ]),
     )
-    if (!(await accepted)) throw new Rfc2217Error('the server did not accept the RFC 2217 COM-PORT option (is it a raw TCP port? use tcp://)')
+    const ok = await accepted
+    if (this.destroyed) throw new Rfc2217Error('the server closed the connection during the negotiation')
+    if (!ok) throw new Rfc2217Error('the server did not accept the RFC 2217 COM-PORT option (is it a raw TCP port? use tcp://)')
     await this.setBaudRate(settings.baudRate)
     await this.request(ComPort.setDataSize, Uint8Array.of(settings.dataBits), 'data size')
     await this.request(ComPort.setParity, Uint8Array.of(Parity[settings.parity]), 'parity')
@@ -99,11 +101,13 @@ export class Rfc2217Client extends Duplex {
 
   /** Sends one COM-PORT request and resolves with the payload of the server's answer. */
   request(command: number, value: Uint8Array, what: string): Promise<Uint8Array> {
+    if (this.destroyed) return Promise.reject(new Rfc2217Error('the connection is closed'))
     if (!this.comPort) return Promise.reject(new Rfc2217Error('the COM-PORT option is not active'))
     return new Promise((resolve, reject) => {
       const queue = this.waiting.get(command + 100) ?? []
       const entry = {
         resolve,
+        reject,
         timer: setTimeout(() => {
           queue.splice(queue.indexOf(entry), 1)
           reject(new Rfc2217Error(`the server did not answer the ${what} request within ${this.requestTimeoutMs} ms`))
@@ -161,8 +165,17 @@ export class Rfc2217Client extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    for (const queue of this.waiting.values()) for (const e of queue) clearTimeout(e.timer)
+    // Requests still waiting get their answer now: the connection is gone, no answer will come.
+    const gone = new Rfc2217Error(error ? `the connection closed: ${error.message}` : 'the connection closed')
+    for (const queue of this.waiting.values()) {
+      for (const e of queue) {
+        clearTimeout(e.timer)
+        e.reject(gone)
+      }
+    }
     this.waiting.clear()
+    this.comPortAccepted?.(false)
+    this.comPortAccepted = undefined
     this.socket.destroy()
     callback(error)
   }

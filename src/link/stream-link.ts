@@ -5,7 +5,6 @@ import type { ByteLink } from '../protocol/session.ts'
 export interface OpenLink extends ByteLink {
   /** "built-in simulator", "/dev/ttyUSB0 at 115200 baud" */
   readonly description: string
-  readonly isSimulator: boolean
   /**
    * Drives the DTR and RTS lines (for a hard reset), when the port has them. Rejects with a
    * message for people when it cannot: a pseudo-terminal, a raw TCP port, a server that does not answer.
@@ -17,7 +16,6 @@ export interface OpenLink extends ByteLink {
 /** Adapts a byte Duplex (a SerialPortStream, a socket) to a link. */
 export class StreamLink implements OpenLink {
   readonly description: string
-  readonly isSimulator: boolean
   private readonly stream: Duplex
   private closing = false
   private closeListeners: ((error?: Error) => void)[] = []
@@ -25,10 +23,9 @@ export class StreamLink implements OpenLink {
 
   readonly setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>
 
-  constructor(stream: Duplex, description: string, isSimulator = false, setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>) {
+  constructor(stream: Duplex, description: string, setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>) {
     this.stream = stream
     this.description = description
-    this.isSimulator = isSimulator
     if (setLines) this.setLines = setLines
     const gone = (error?: Error) => {
       if (this.ended) return

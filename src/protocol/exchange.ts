@@ -195,18 +195,18 @@ export class Exchange {
     // URCs still can, so only result lines fail the step at once.
     const by = this.finishedBy
     // `\r\nOK\r\n\r\n>`: after that OK the prompt still comes, and the verdict waits for it.
-    if (by?.text === 'OK' && this.matchers[this.matched]?.label === '>') return
+    if (by?.text === 'OK' && this.matchers[this.matched]?.line === '>') return
     const rest = this.matchers.slice(this.matched)
-    if (by && rest.some((m) => isResultLine(m.label) || this.isOwnInformation(m.label))) {
+    if (by && rest.some((m) => (m.line !== undefined && isResultLine(m.line)) || this.isOwnInformation(m))) {
       this.fail({ reason: 'unexpected-result', entry: by, ...(this.errCode ? { errCode: this.errCode } : {}) })
     }
   }
 
-  /** Whether an expectation reads like an information line of the command sent (`+CWMODE:1`). */
-  private isOwnInformation(label: string): boolean {
+  /** Whether an expectation is an information line of the command sent (`+CWMODE:1`, `/^\+CWMODE:/`). */
+  private isOwnInformation(m: Matcher): boolean {
     if (!this.commandName || this.mode !== 'command') return false
-    const literal = label.startsWith('/') ? label.replace(/^\/\^?/, '').replace(/\\(.)/g, '$1') : label
-    return literal.startsWith(`${this.commandName}:`)
+    const literal = m.line ?? m.pattern?.replace(/^\^/, '').replace(/\\(.)/g, '$1')
+    return literal !== undefined && literal.startsWith(`${this.commandName}:`)
   }
 
   /** The expectation still waited for, if any. */

@@ -20,6 +20,12 @@ export interface Matcher {
   readonly label: string
   /** Links whose loss makes this expectation impossible (a `+WS_DATA` on link 0 needs link 0). */
   readonly links: readonly number[]
+  /**
+   * What the expectation is made of, unmasked, for the exchange's reasoning (the label may be
+   * masked or escaped): the exact line of a line matcher, the source of a regex matcher.
+   */
+  readonly line?: string
+  readonly pattern?: string
   offer(entry: InboxEntry): MatchOutcome
   /** Forget partial progress. */
   reset(): void
@@ -33,6 +39,7 @@ export function lineMatcher(text: string): Matcher {
   const links = linksOfDataLine(text)
   return {
     label: text,
+    line: text,
     links,
     offer: (entry) => (entry.kind !== 'echo' && entry.text === text ? MATCH : NO),
     reset: () => {},
@@ -44,6 +51,7 @@ export function regexMatcher(regex: RegExp, label = `/${regex.source}/${regex.fl
   const sticky = new RegExp(regex.source, regex.flags.replace(/[gy]/g, ''))
   return {
     label,
+    pattern: regex.source,
     links: [],
     offer: (entry) => {
       if (entry.kind === 'echo') return NO

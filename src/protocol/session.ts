@@ -25,8 +25,6 @@ export interface SessionEvents {
   onWrite?(bytes: Uint8Array, at: number): void
   /** Every byte received, before framing. */
   onRead?(bytes: Uint8Array, at: number): void
-  /** Every record received, after framing. */
-  onEntry?(entry: InboxEntry): void
 }
 
 /**
@@ -63,10 +61,6 @@ export class AtSession {
   /** The seq the next received record will get: entries from here on arrived after this moment. */
   get mark(): number {
     return this.nextSeq
-  }
-
-  get isClosed(): boolean {
-    return this.closed !== undefined
   }
 
   /** Writes a command line with its CR LF and expects its echo. */
@@ -131,11 +125,6 @@ export class AtSession {
     }
   }
 
-  /** Whether the device has shown a `>` prompt that nothing has answered yet. */
-  get awaitingPayload(): boolean {
-    return this.promptOutstanding
-  }
-
   /**
    * Resolves once the device shows its `>` prompt (at once if it already has). Payload written
    * before the prompt is lost on the device (reference §4), so a payload step waits for it.
@@ -197,7 +186,6 @@ export class AtSession {
       this.inbox.remove(new Set(this.inbox.since(0).filter((e) => e.kind === 'ready').map((e) => e.seq)))
     }
     this.inbox.add(entry)
-    this.events.onEntry?.(entry)
     for (const s of this.subscribers) s(entry)
   }
 }

@@ -8,12 +8,14 @@ const MASK = Buffer.from('***')
  */
 export class StreamMask {
   private readonly secrets: Buffer[]
+  private readonly longest: number
   private held: Buffer = Buffer.alloc(0)
 
   constructor(secrets: readonly string[]) {
     // Longest first, so that a secret containing another one is masked whole (as the engine's Redactor does).
     const unique = [...new Set(secrets.filter((s) => s.length > 0))]
     this.secrets = unique.map((s) => Buffer.from(s, 'utf8')).sort((a, b) => b.length - a.length)
+    this.longest = this.secrets[0]?.length ?? 0
   }
 
   /** The bytes that are safe to show now, secrets replaced by `***`. */
@@ -38,27 +40,38 @@ export class StreamMask {
     return this.held.length
   }
 
+  /**
+   * Replaces every whole secret (the earliest first, the longest at a tie) and, unless `final`,
+   * holds back a tail that could still become one. Native `indexOf` per secret: linear in the bytes.
+   */
   private scan(buf: Buffer, final: boolean): { out: Buffer; rest: Buffer } {
     const parts: Buffer[] = []
-    let plainFrom = 0
-    let i = 0
-    while (i < buf.length) {
-      // The tail from here is shorter than some secret and equals its beginning: wait for more bytes
-      // before deciding anything here, even if a shorter secret matches (the longer one wins).
-      if (!final && this.secrets.some((s) => s.length > buf.length - i && buf.compare(s, 0, buf.length - i, i) === 0)) {
-        parts.push(buf.subarray(plainFrom, i))
-        return { out: Buffer.concat(parts), rest: Buffer.from(buf.subarray(i)) }
+    const next = this.secrets.map((secret) => buf.indexOf(secret))
+    let from = 0
+    let hold = final ? buf.length : this.holdFrom(buf, 0)
+    for (;;) {
+      let best = -1
+      for (let k = 0; k < this.secrets.length; k++) {
+        if (next[k]! >= 0 && next[k]! < from) next[k] = buf.indexOf(this.secrets[k]!, from)
+        const at = next[k]!
+        if (at >= 0 && (best < 0 || at < next[best]! || (at === next[best]! && this.secrets[k]!.length > this.secrets[best]!.length))) best = k
       }
-      const whole = this.secrets.find((s) => s.length <= buf.length - i && buf.compare(s, 0, s.length, i, i + s.length) === 0)
-      if (whole) {
-        parts.push(buf.subarray(plainFrom, i), MASK)
-        i += whole.length
-        plainFrom = i
-        continue
-      }
-      i++
+      // A match that starts in the held-back tail waits: a longer secret may yet start there.
+      if (best < 0 || next[best]! >= hold) break
+      parts.push(buf.subarray(from, next[best]), MASK)
+      from = next[best]! + this.secrets[best]!.length
+      if (!final && from > hold) hold = this.holdFrom(buf, from)
     }
-    parts.push(buf.subarray(plainFrom))
-    return { out: Buffer.concat(parts), rest: Buffer.alloc(0) }
+    parts.push(buf.subarray(from, hold))
+    return { out: Buffer.concat(parts), rest: hold < buf.length ? Buffer.from(buf.subarray(hold)) : Buffer.alloc(0) }
+  }
+
+  /** The first position (from `start` on) whose tail is a proper beginning of some secret: only the last few bytes can be. */
+  private holdFrom(buf: Buffer, start: number): number {
+    for (let i = Math.max(start, buf.length - this.longest + 1); i < buf.length; i++) {
+      const tail = buf.length - i
+      if (this.secrets.some((s) => s.length > tail && buf.compare(s, 0, tail, i) === 0)) return i
+    }
+    return buf.length
   }
 }

@@ -52,12 +52,12 @@ export function formatLines(lines: readonly TranscriptLine[], since: number): st
 export function describePrerequisiteFailure(p: PrerequisiteResult, options: TextOptions): string {
   const out = [
     renderDiagnostic(
-      { code: 'schema', severity: 'error', message: `prerequisite "${p.name}" did not start: ${(p.message ?? '').split('\nhint: ')[0]}`, span: p.span },
+      { code: 'schema', severity: 'error', message: `prerequisite "${p.name}" did not start: ${p.message ?? ''}`, span: p.span },
       options.sources,
       { color: !!options.color },
     ),
   ]
-  const hint = (p.message ?? '').split('\nhint: ')[1]
+  const hint = p.hint
   out.push(`   command: ${p.command.join(' ')}`)
   if (p.outputTail.length > 0) out.push('   its last output:', ...p.outputTail.map((l) => `     | ${l}`))
   if (hint) out.push(`   hint: ${hint}`)

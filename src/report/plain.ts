@@ -106,7 +106,7 @@ function stepTitle(step: { phase: 'steps' | 'teardown'; name: string }): string 
 function prerequisiteLine(p: PrerequisiteResult, s: ReturnType<typeof style>): string {
   if (p.status === 'ready') return `${s.green('✔')} Start ${p.name} ${s.dim(`(ready in ${p.readyMs ?? '?'} ms)`)}`
   if (p.status === 'skipped') return `${s.yellow('↓')} Start ${p.name} ${s.dim('(skipped)')}`
-  return `${s.red('✖')} Start ${p.name}: ${(p.message ?? 'did not start').split('\n')[0]}`
+  return `${s.red('✖')} Start ${p.name}: ${p.message ?? 'did not start'}`
 }
 
 function stepLine(r: StepResult, s: ReturnType<typeof style>): string {

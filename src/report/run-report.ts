@@ -1,3 +1,4 @@
+import { skippedStep } from '../engine/result.ts'
 import type { RunResult, StepResult } from '../engine/result.ts'
 import type { Scenario, Step } from '../source/types.ts'
 
@@ -47,23 +48,7 @@ export function overallStatus(report: Pick<RunReport, 'scenarios'>): OverallStat
  * Names are shown as written, since no variables were resolved.
  */
 export function notRunResult(scenario: Scenario, target: string, notRun: NotRun): RunResult {
-  const skipped = (s: Step): StepResult => ({
-    phase: s.phase,
-    index: s.index,
-    kind: s.kind,
-    name: s.name.source,
-    span: s.span,
-    ...(s.doc ? { doc: s.doc } : {}),
-    status: 'skipped',
-    optional: s.optional,
-    expected: [],
-    matched: 0,
-    startedAt: 0,
-    durationMs: 0,
-    attempts: 0,
-    lines: [],
-    captures: {},
-  })
+  const skipped = (s: Step): StepResult => skippedStep(s, s.name.source)
   return {
     scenario: {
       name: scenario.name.source,

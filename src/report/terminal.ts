@@ -76,7 +76,7 @@ export async function createTerminalReporter(options: TerminalOptions): Promise<
             task: async (_: unknown, task: TaskView) => {
               const r = await prereqs.get(p.index)!.promise
               if (!r || r.status === 'skipped') return task.skip(`Start ${p.name} (skipped)`)
-              if (r.status === 'failed') throw new Error(`Start ${p.name}: ${(r.message ?? '').split('\n')[0]}`)
+              if (r.status === 'failed') throw new Error(`Start ${p.name}: ${r.message ?? ''}`)
               task.title = `Start ${p.name} (ready in ${r.readyMs} ms)`
             },
           })),

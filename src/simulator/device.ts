@@ -59,6 +59,8 @@ export interface DeviceOptions {
  * pass through a Wire, where the profile's line faults act.
  */
 export class SimulatedDevice {
+  /** Exceptions thrown by command handlers (simulator bugs), answered with ERROR. */
+  readonly internalErrors: Error[] = []
   readonly profile: DeviceProfile
   readonly clock: DeviceClock
   readonly flash = new Flash()
@@ -297,10 +299,15 @@ export class SimulatedDevice {
       result = await handler(runtime, args)
     } catch (e) {
       if (!runtime.alive) return // restarted or powered off meanwhile: nothing more to say
-      if (!(e instanceof AtError)) throw e
-      for (const l of e.lines) this.print(`${l}\r\n`)
+      if (e instanceof AtError) {
+        for (const l of e.lines) this.print(`${l}\r\n`)
+        code = e.code
+      } else {
+        // A bug in a handler: the device answers ERROR and lives on, and the bug is kept for tests
+        // and `sim` to show, rather than an unhandled rejection ending the runner mid-scenario.
+        this.internalErrors.push(e as Error)
+      }
       result = 'ERROR'
-      code = e.code
     }
     if (!runtime.alive) return
     this.finish(result, code)

@@ -5,6 +5,7 @@ import type { ValidateFunction } from 'ajv'
 import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, hasErrors } from '../diagnostics/diagnostic.ts'
+import { describeFsError } from '../diagnostics/fs-error.ts'
 import { parseDuration } from '../source/duration.ts'
 import { checkSchema, compileSchema } from '../source/schema-check.ts'
 import type { Path } from '../source/yaml-source.ts'
@@ -35,9 +36,7 @@ export async function loadDeviceProfile(file: string): Promise<ProfileLoadResult
   try {
     text = await readFile(file, 'utf8')
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)
-    return { diagnostics: [error('file-unreadable', `cannot read device profile ${file}: ${why}`)], sources }
+    return { diagnostics: [error('file-unreadable', `cannot read device profile ${file}: ${describeFsError(e)}`)], sources }
   }
   sources.set(file, text)
   return { ...parseDeviceProfile(file, text), sources }
@@ -194,9 +193,7 @@ class ProfileReader {
       try {
         text = readFileSync(absolute, 'utf8')
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)
-        this.diagnostics.push(error('file-unreadable', `cannot read ${p}: ${why}`, this.source.spanAt([...at, i]), `paths are relative to the profile (${this.dir})`))
+        this.diagnostics.push(error('file-unreadable', `cannot read ${p}: ${describeFsError(e)}`, this.source.spanAt([...at, i]), `paths are relative to the profile (${this.dir})`))
       }
       if (text !== undefined && !new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(text)) {
         this.diagnostics.push(error('bad-value', `${p} holds no PEM ${kind.toLowerCase()}`, this.source.spanAt([...at, i])))

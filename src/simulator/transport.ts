@@ -22,6 +22,8 @@ export interface TransportOptions {
   timeoutMs: number
   /** The device's clock, against which the server's certificates are checked. */
   deviceNow(): number
+  /** Aborted when the link is closed or the device powers off: the attempt is given up at once. */
+  signal?: AbortSignal
 }
 
 /** The connection could not be made: refused, timed out, TLS failed or the server's chain was refused. */
@@ -45,6 +47,7 @@ export function connectTransport(options: TransportOptions): Promise<Socket> {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
       socket.destroy()
       reject(new TransportError(message))
     }
@@ -52,6 +55,7 @@ export function connectTransport(options: TransportOptions): Promise<Socket> {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
       socket.removeAllListeners('close')
       socket.removeAllListeners('error')
       // Errors from here on surface as 'close' to whoever uses the socket; an 'error' without a
@@ -87,6 +91,9 @@ export function connectTransport(options: TransportOptions): Promise<Socket> {
     socket.once('error', (e: NodeJS.ErrnoException) => fail(socket, e.code ?? e.message))
     socket.once('close', () => fail(socket, 'connection closed during the handshake'))
     const timer = setTimeout(() => fail(socket, `no connection within ${options.timeoutMs} ms`), options.timeoutMs)
+    const onAbort = () => fail(socket, 'the attempt was given up')
+    if (options.signal?.aborted) onAbort()
+    else options.signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
 

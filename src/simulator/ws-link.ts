@@ -47,6 +47,8 @@ export class WsLink {
   private socket: WsSocket | undefined
   private transport: Socket | undefined
   private destroyed = false
+  /** Aborted by destroy(): a connection attempt still under way is given up, not waited for. */
+  private readonly life = new AbortController()
   /** Cancel functions of the current connection's timers. */
   private pingTimer: (() => void) | undefined
   private pongTimer: (() => void) | undefined
@@ -106,6 +108,7 @@ export class WsLink {
   /** Closes the connection without a close frame and prints nothing (AT+WSCLOSE, restart). */
   async destroy(): Promise<void> {
     this.destroyed = true
+    this.life.abort()
     this.state = 0
     this.endConnection()
     this.reconnectTimer?.()
@@ -125,7 +128,13 @@ export class WsLink {
     }
     let transport: Socket
     try {
-      transport = await connectTransport({ url, timeoutMs, deviceNow: () => this.runtime.clock.now(), ...(this.options.tls ? { tls: this.options.tls } : {}) })
+      transport = await connectTransport({
+        url,
+        timeoutMs,
+        deviceNow: () => this.runtime.clock.now(),
+        signal: this.life.signal,
+        ...(this.options.tls ? { tls: this.options.tls } : {}),
+      })
     } catch {
       return Date.now() >= deadline ? 'timeout' : 'failed'
     }
@@ -150,12 +159,19 @@ export class WsLink {
         if (settled) return
         settled = true
         clearTimeout(timer)
+        this.life.signal.removeEventListener('abort', onGivenUp)
         resolve(outcome)
       }
       const timer = setTimeout(() => {
         transport.destroy()
         settle('timeout')
       }, timeoutMs)
+      // Closed or powered off during the handshake: drop the half-open connection now.
+      const onGivenUp = () => {
+        transport.destroy()
+        settle('failed')
+      }
+      this.life.signal.addEventListener('abort', onGivenUp, { once: true })
       let socket: WsSocket
       try {
         socket = new WebSocket(this.uri, this.options.subprotocol ? [this.options.subprotocol] : [], {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, hasErrors } from '../diagnostics/diagnostic.ts'
+import { describeFsError } from '../diagnostics/fs-error.ts'
 import { Normalizer } from './normalize.ts'
 import { checkSchema } from './schema-check.ts'
 import type { Scenario } from './types.ts'
@@ -30,9 +31,7 @@ export async function loadScenario(file: string, options: LoadOptions): Promise<
   try {
     text = await readFile(file, 'utf8')
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)
-    return { diagnostics: [error('file-unreadable', `cannot read ${file}: ${why}`)], sources }
+    return { diagnostics: [error('file-unreadable', `cannot read ${file}: ${describeFsError(e)}`)], sources }
   }
   return { ...parseScenario(file, text, options, sources), sources }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error } from '../diagnostics/diagnostic.ts'
+import { describeFsError } from '../diagnostics/fs-error.ts'
 import { didYouMean } from '../diagnostics/suggest.ts'
 import { parseDuration } from './duration.ts'
 import { checkSchema } from './schema-check.ts'
@@ -154,8 +155,7 @@ export class Normalizer {
     try {
       text = readFileSync(file, 'utf8')
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code
-      this.diagnostics.push(error('include-missing', `cannot include ${display}: ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`, valueSpan))
+      this.diagnostics.push(error('include-missing', `cannot include ${display}: ${describeFsError(e)}`, valueSpan))
       return []
     }
     this.ctx.sources.set(display, text)

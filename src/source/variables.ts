@@ -94,6 +94,7 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
     if ('expect' in step) for (const e of step.expect) checkExpectation(e, check, defined)
   }
   const varNames = new Set([...scenario.vars, ...scenario.simulator.vars].map((v) => v.name))
+  const secretNames = new Set(scenario.secrets.map((s) => s.name))
   for (const s of scenario.secrets) {
     if (!varNames.has(s.name) && !inputs.cliVars.has(s.name)) {
       const suggestion = didYouMean(s.name, [...varNames])
@@ -101,7 +102,8 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
     }
   }
   for (const v of [...scenario.vars, ...scenario.simulator.vars]) {
-    if (!used.has(v.name) && VARIABLE_NAME.test(v.name)) out.push(warning('unused-variable', `variable \`${v.name}\` is never used`, v.span))
+    // No warning for an unused secret: its code frame would print the value.
+    if (!used.has(v.name) && VARIABLE_NAME.test(v.name) && !secretNames.has(v.name)) out.push(warning('unused-variable', `variable \`${v.name}\` is never used`, v.span))
   }
   return out
 }

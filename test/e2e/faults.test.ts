@@ -155,6 +155,20 @@ describe('the fault table', () => {
   })
 })
 
+describe('nothing outlives the run', () => {
+  it('a WebSocket open still under way when the run ends does not keep the runner alive', async () => {
+    const mute = await silentDevice() // accepts TCP, never answers the HTTP upgrade
+    try {
+      // AT+WSOPEN's own timeout is 60 s, twice this test's: the CLI exiting at all proves the attempt was given up.
+      const run = await runCli(['test/fixtures/faults/open-never-completes.yaml', '--var', `port=${mute.port}`])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain('timed out after 500 ms waiting for `+WS_CONNECTED:0`')
+    } finally {
+      await mute.close()
+    }
+  })
+})
+
 describe('secrets', () => {
   const secret = 's3cr3t-Pa55-4-e2e'
   const everything = (run: CliRun, dir: string) => run.stdout + run.stderr + expectWellFormedOutputs(dir)

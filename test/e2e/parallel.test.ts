@@ -1,40 +1,29 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shardOf } from '../../src/cli/run-command.ts'
-import { BIN, ROOT, runCli } from '../helpers/cli.ts'
+import { runCli } from '../helpers/cli.ts'
 import { ptyPair } from '../helpers/pty.ts'
 import type { PtyPair } from '../helpers/pty.ts'
+import { startSim } from '../helpers/sim.ts'
+import type { SimProcess } from '../helpers/sim.ts'
 
-function startSim(device: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'sim', '--port', device], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout!.once('data', () => resolve(child))
-    child.once('exit', (code) => reject(new Error(`sim exited with ${code}`)))
-  })
-}
 
 const FILES = ['a', 'b', 'c', 'd'].map((n) => `test/fixtures/parallel/${n}.yaml`)
 
 describe('several devices', () => {
   const pairs: PtyPair[] = []
-  const sims: ChildProcess[] = []
+  const sims: SimProcess[] = []
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const pair = await ptyPair()
       pairs.push(pair)
-      sims.push(await startSim(pair.device))
+      sims.push(await startSim(['--port', pair.device]))
     }
   })
   afterAll(async () => {
-    for (const sim of sims) {
-      const exited = new Promise((r) => sim.once('exit', r))
-      sim.kill('SIGINT')
-      await exited
-    }
+    for (const sim of sims) await sim.stop()
     for (const pair of pairs) await pair.close()
   })
 

@@ -1,32 +1,19 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BIN, ROOT, runCli } from '../helpers/cli.ts'
+import { runCli } from '../helpers/cli.ts'
 import { freePort, isListening, processesMatching } from '../helpers/net.ts'
 import { ptyPair } from '../helpers/pty.ts'
 import type { PtyPair } from '../helpers/pty.ts'
+import { startSim } from '../helpers/sim.ts'
+import type { SimProcess } from '../helpers/sim.ts'
 
-function startSim(device: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'sim', '--port', device], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout!.once('data', () => resolve(child))
-    child.once('exit', (code) => reject(new Error(`sim exited with ${code}`)))
-  })
-}
 
-async function stopSim(sim: ChildProcess | undefined): Promise<void> {
-  if (!sim || sim.exitCode !== null || sim.signalCode !== null) return
-  const exited = new Promise((r) => sim.once('exit', r))
-  sim.kill('SIGINT')
-  await exited
-}
 
 describe('what serial ports do to a run', () => {
   let pair: PtyPair | undefined
-  let sim: ChildProcess | undefined
+  let sim: SimProcess | undefined
   afterEach(async () => {
-    await stopSim(sim)
+    await sim?.stop()
     await pair?.close()
     sim = undefined
     pair = undefined
@@ -47,7 +34,7 @@ describe('what serial ports do to a run', () => {
 
   it('the port vanishing mid-step (pseudo-terminal closed): the step errors, prerequisites stop, exit 1', async () => {
     pair = await ptyPair()
-    sim = await startSim(pair.device)
+    sim = await startSim(['--port', pair.device])
     const port = await freePort()
     let closed = false
     const run = await runCli(['test/fixtures/interrupt.yaml', '--port', pair.host, '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`], {
@@ -70,9 +57,9 @@ describe('what serial ports do to a run', () => {
 
 describe('device.reset and --reset', () => {
   let pair: PtyPair | undefined
-  let sim: ChildProcess | undefined
+  let sim: SimProcess | undefined
   afterEach(async () => {
-    await stopSim(sim)
+    await sim?.stop()
     await pair?.close()
     sim = undefined
     pair = undefined
@@ -88,7 +75,7 @@ describe('device.reset and --reset', () => {
 
   it('hard on a pseudo-terminal: refused with a clear message, not a hang (exit 1)', async () => {
     pair = await ptyPair()
-    sim = await startSim(pair.device)
+    sim = await startSim(['--port', pair.device])
     const port = await freePort()
     const run = await runCli(['scenarios/tcp-echo.yaml', '--port', pair.host, '--reset', 'hard', '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`])
     expect(run.code).toBe(1)
@@ -100,9 +87,7 @@ describe('device.reset and --reset', () => {
 
   it('hard over raw TCP: refused, the port has no control lines', async () => {
     const listen = await freePort()
-    const served = spawn(process.execPath, [BIN, 'sim', '--listen', `tcp://127.0.0.1:${listen}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    sim = served
-    await new Promise<void>((resolve) => served.stdout!.once('data', () => resolve()))
+    sim = await startSim(['--listen', `tcp://127.0.0.1:${listen}`])
     const run = await runCli(['scenarios/tcp-echo.yaml', '--port', `tcp://127.0.0.1:${listen}`, '--reset', 'hard', '--var', 'host.ip=127.0.0.1'])
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`tcp://127.0.0.1:${listen} cannot drive DTR/RTS, so it cannot hard-reset the board`)

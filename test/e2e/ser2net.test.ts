@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, ROOT, runCli } from '../helpers/cli.ts'
+import { runCli } from '../helpers/cli.ts'
 import { freePort, isListening } from '../helpers/net.ts'
 import { ptyPair } from '../helpers/pty.ts'
 import type { PtyPair } from '../helpers/pty.ts'
 import { startSer2net } from '../helpers/ser2net.ts'
+import { startSim } from '../helpers/sim.ts'
+import type { SimProcess } from '../helpers/sim.ts'
 import type { Ser2net } from '../helpers/ser2net.ts'
 
 /**
@@ -15,17 +15,13 @@ import type { Ser2net } from '../helpers/ser2net.ts'
  */
 describe('through ser2net', () => {
   let pair: PtyPair
-  let sim: ChildProcess
+  let sim: SimProcess | undefined
   let ser2net: Ser2net
   const ports = { raw: 0, rfc2217: 0 }
 
   beforeAll(async () => {
     pair = await ptyPair()
-    sim = spawn(process.execPath, [BIN, 'sim', '--port', pair.device], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    await new Promise<void>((resolve, reject) => {
-      sim.stdout!.once('data', () => resolve())
-      sim.once('exit', (code) => reject(new Error(`sim exited with ${code}`)))
-    })
+    sim = await startSim(['--port', pair.device])
     ports.raw = await freePort()
     ports.rfc2217 = await freePort()
     ser2net = await startSer2net(pair.host, ports)
@@ -33,11 +29,7 @@ describe('through ser2net', () => {
 
   afterAll(async () => {
     await ser2net?.stop()
-    if (sim && sim.exitCode === null) {
-      const exited = new Promise((r) => sim.once('exit', r))
-      sim.kill('SIGINT')
-      await exited
-    }
+    await sim?.stop()
     await pair?.close()
   })
 

@@ -5,8 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
 import { freePort, isListening } from '../helpers/net.ts'
 import { removeReportsDirs, reportsDir } from '../simulator/reports-dir.ts'
-import { startSim } from '../simulator/sim-process.ts'
-import type { SimProcess } from '../simulator/sim-process.ts'
+import { startSim } from '../helpers/sim.ts'
+import type { SimProcess } from '../helpers/sim.ts'
 
 const run = promisify(execFile)
 const SYSTEM_PYTHON = '/usr/bin/python3' // Debian's, with python3-serial

@@ -6,8 +6,8 @@ import { freePort, isListening, processesMatching } from '../helpers/net.ts'
 import { ptyPair } from '../helpers/pty.ts'
 import type { PtyPair } from '../helpers/pty.ts'
 import { removeReportsDirs, reportsDir } from '../simulator/reports-dir.ts'
-import { startSim } from '../simulator/sim-process.ts'
-import type { SimProcess } from '../simulator/sim-process.ts'
+import { startSim } from '../helpers/sim.ts'
+import type { SimProcess } from '../helpers/sim.ts'
 
 const DOC_FILES = ['--var', 'server_ca=certs/server_ca.crt', '--var', 'server_cert=certs/server.crt', '--var', 'server_key=certs/server.key']
 const STEPS = [

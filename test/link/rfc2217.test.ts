@@ -129,3 +129,19 @@ describe('RFC 2217 client', () => {
     await expect(client.start(settings)).rejects.toThrow(Rfc2217Error)
   })
 })
+
+describe('RFC 2217 client, connection lost', () => {
+  it('a server that closes during the negotiation makes start() fail, not hang', async () => {
+    const server = createServer((socket) => socket.destroy())
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    const client = new Rfc2217Client(await connectTo(port), 5000)
+    try {
+      await expect(client.start(settings)).rejects.toThrow(/closed the connection/)
+    } finally {
+      client.destroy()
+      server.close()
+    }
+  })
+})

@@ -79,7 +79,7 @@ describe('toJUnit', () => {
     const xml = toJUnit(
       report([
         { result: runResult({ status: 'failed', steps: [step(), timeout, crashed, optional, skipped, noisy], teardown: [step({ phase: 'teardown' })] }) },
-        { result: runResult({ status: 'not-run', prerequisites: [prerequisite({ status: 'failed', message: 'exited with code 1 before it was ready\nhint: install it', outputTail: ['ModuleNotFoundError'] })], steps: [skipped] }) },
+        { result: runResult({ status: 'not-run', prerequisites: [prerequisite({ status: 'failed', message: 'exited with code 1 before it was ready', hint: 'install it', outputTail: ['ModuleNotFoundError'] })], steps: [skipped] }) },
         { result: runResult({ status: 'not-run', target: '/dev/ttyUSB9 at 115200 baud', steps: [skipped] }), notRun: { reason: 'link-error', message: 'cannot open /dev/ttyUSB9: no such device' } },
         { result: runResult({ status: 'interrupted', steps: [skipped] }), notRun: { reason: 'interrupted', message: 'the run was interrupted' } },
       ]),

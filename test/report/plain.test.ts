@@ -30,7 +30,7 @@ describe('plain progress', () => {
     const { progress, lines } = setup()
     progress.listener(runStart)
     progress.listener({ type: 'prerequisite:start', index: 0, name: 'Echo server', command: [] })
-    progress.listener({ type: 'prerequisite:end', result: prerequisite({ status: 'failed', message: 'exited with code 1\nhint: install it' }) })
+    progress.listener({ type: 'prerequisite:end', result: prerequisite({ status: 'failed', message: 'exited with code 1', hint: 'install it' }) })
     progress.listener({ type: 'step:end', result: step({ status: 'skipped' }) })
     progress.listener({ type: 'step:end', result: step({ phase: 'teardown', name: 'Close', durationMs: 12.4 }) })
     progress.listener({ type: 'step:end', result: step({ status: 'errored', durationMs: 301, failure: { reason: 'timeout', message: 'timed out after 300 ms' } }) })

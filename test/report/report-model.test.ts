@@ -53,7 +53,7 @@ describe('failure details of a scenario', () => {
   it('explain each failed prerequisite and step, and end with where the transcript is', () => {
     const result = runResult({
       status: 'failed',
-      prerequisites: [prerequisite({ status: 'failed', message: 'exited with code 1 before it was ready\nhint: apt-get install python3-websockets', outputTail: ['ModuleNotFoundError'] })],
+      prerequisites: [prerequisite({ status: 'failed', message: 'exited with code 1 before it was ready', hint: 'apt-get install python3-websockets', outputTail: ['ModuleNotFoundError'] })],
       steps: [step(), step({ status: 'errored', failure: { reason: 'timeout', message: 'timed out after 5000 ms waiting for `OK`' } })],
     })
     const blocks = describeScenarioFailures({ result, transcript: 'reports/demo.transcript.txt' }, { sources })

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { BIN, ROOT } from '../helpers/cli.ts'
+import { BIN, ROOT } from './cli.ts'
 
 export interface SimProcess {
   child: ChildProcess

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
 import { freePort, isListening } from '../helpers/net.ts'
@@ -7,8 +10,13 @@ describe('the scenario language end to end on the simulator', () => {
     const port = await freePort()
     // The secret is the env fallback of `wifi_password`: the simulated router's password.
     const secret = '1234567890'
+    const out = mkdtempSync(join(tmpdir(), 'at-scenario-language-'))
     const run = await runCli([
       'test/fixtures/language/everything.yaml',
+      '--reporter',
+      'junit,json',
+      '--output-dir',
+      out,
       '--var',
       `port=${port}`,
       '--var',
@@ -24,6 +32,11 @@ describe('the scenario language end to end on the simulator', () => {
     expect(run.stdout).toMatch(/PASSED .*8 passed, 1 optional failed \(warning\)/)
     expect(run.stderr).toContain('warning: optional step "Echo as a line" errored')
     expect(run.stdout + run.stderr).not.toContain(secret)
+    // Nor in any file: the transcript, JUnit and JSON.
+    const files = readdirSync(out)
+    expect(files).toEqual(expect.arrayContaining(['junit.xml', 'results.json', 'everything.transcript.txt']))
+    for (const f of files) expect(readFileSync(join(out, f), 'utf8')).not.toContain(secret)
+    expect(readFileSync(join(out, 'everything.transcript.txt'), 'utf8')).toContain('***')
     expect(await isListening(port)).toBe(false)
   })
 

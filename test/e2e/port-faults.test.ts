@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
@@ -5,6 +8,7 @@ import { freePort, isListening, processesMatching } from '../helpers/net.ts'
 import { ptyPair } from '../helpers/pty.ts'
 import type { PtyPair } from '../helpers/pty.ts'
 import { startSim } from '../helpers/sim.ts'
+import { checkResultJson, parseTranscript, xmllint } from '../report/checks.ts'
 import type { SimProcess } from '../helpers/sim.ts'
 
 
@@ -37,7 +41,8 @@ describe('what serial ports do to a run', () => {
     sim = await startSim(['--port', pair.device])
     const port = await freePort()
     let closed = false
-    const run = await runCli(['test/fixtures/interrupt.yaml', '--port', pair.host, '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`], {
+    const out = mkdtempSync(join(tmpdir(), 'at-scenario-vanish-'))
+    const run = await runCli(['test/fixtures/interrupt.yaml', '--port', pair.host, '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`, '--reporter', 'junit,json', '--output-dir', out], {
       onStdout: (out) => {
         if (!closed && /❯ Wait for a message that never comes/.test(out)) {
           closed = true
@@ -52,6 +57,18 @@ describe('what serial ports do to a run', () => {
     expect(run.stderr).toMatch(/teardown step "Teardown after the interruption" errored/)
     expect(await isListening(port)).toBe(false)
     expect(processesMatching(`--port ${port}`)).toEqual([])
+    // The reports exist and parse.
+    expect(xmllint(join(out, 'junit.xml')).valid).toBe(true)
+    expect(checkResultJson(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).valid).toBe(true)
+    expect(parseTranscript(readFileSync(join(out, 'interrupt.transcript.txt'), 'utf8')).records.length).toBeGreaterThan(0)
+  })
+
+  it('AT_SCENARIO_PORT is the default port, for CI runners', async () => {
+    pair = await ptyPair()
+    sim = await startSim(['--port', pair.device])
+    const run = await runCli(['test/fixtures/parallel/a.yaml', '--var', 'host.ip=127.0.0.1'], { env: { AT_SCENARIO_PORT: pair.host } })
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain(`running on ${pair.host} at 115200 baud`)
   })
 })
 

@@ -1,21 +1,18 @@
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import type { ValidateFunction } from 'ajv'
 import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, hasErrors } from '../diagnostics/diagnostic.ts'
 import { describeFsError } from '../diagnostics/fs-error.ts'
 import { parseDuration } from '../source/duration.ts'
-import { checkSchema, compileSchema } from '../source/schema-check.ts'
+import { checkSchema, schemaValidator } from '../source/schema-check.ts'
 import type { Path } from '../source/yaml-source.ts'
 import { YamlSource } from '../source/yaml-source.ts'
 import type { AccessPoint, DeepPartial, DeviceProfile, Faults } from './profile.ts'
 import { DEFAULT_PROFILE, withOverrides } from './profile.ts'
 
-const SCHEMA_URL = new URL('../../schema/device.schema.json', import.meta.url)
 
-let compiled: ValidateFunction | undefined
 
 export interface ProfileLoadResult {
   /** Present when the file has no errors. */
@@ -69,8 +66,7 @@ export function parseDeviceProfile(file: string, text: string): Omit<ProfileLoad
   const source = new YamlSource(file, text)
   if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics }
   const value: unknown = source.doc.toJS() ?? {}
-  compiled ??= compileSchema(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object)
-  const schema = checkSchema(source, value, { validate: compiled, subject: 'the device profile' })
+  const schema = checkSchema(source, value, { validate: schemaValidator('device'), subject: 'the device profile' })
   const reader = new ProfileReader(source, dirname(resolve(file)))
   if (hasErrors(schema.diagnostics)) {
     // Still look for missing PEM files, so that one pass reports every mistake.

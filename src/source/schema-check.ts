@@ -1,26 +1,42 @@
 import { readFileSync } from 'node:fs'
-import { Ajv } from 'ajv'
-import type { ErrorObject, ValidateFunction } from 'ajv'
+import { createRequire } from 'node:module'
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error } from '../diagnostics/diagnostic.ts'
 import { didYouMean } from '../diagnostics/suggest.ts'
+import { addOurKeywords, AJV_OPTIONS, SCHEMAS } from './ajv-options.ts'
+import type { SchemaName } from './ajv-options.ts'
 import type { Path, YamlSource } from './yaml-source.ts'
 
-const SCHEMA_URL = new URL('../../schema/scenario.schema.json', import.meta.url)
+const requireCjs = createRequire(import.meta.url)
+const validators = new Map<SchemaName, ValidateFunction>()
 
-let compiled: ValidateFunction | undefined
-
-function validator(): ValidateFunction {
-  compiled ??= compileSchema(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object)
-  return compiled
+/**
+ * The validator of one of our schemas: the one precompiled at build time (dist/validators), or,
+ * running from the sources (tests), compiled now with the same options.
+ */
+export function schemaValidator(name: SchemaName): ValidateFunction {
+  let validate = validators.get(name)
+  if (!validate) {
+    validate = precompiled(name) ?? compileSchema(JSON.parse(readFileSync(new URL(`../../schema/${SCHEMAS[name]}`, import.meta.url), 'utf8')) as object)
+    validators.set(name, validate)
+  }
+  return validate
 }
 
-/** Compiles a JSON Schema as the scenario schema is compiled (same options, the `x-error` keyword): for other YAML formats, e.g. device profiles. */
+function precompiled(name: SchemaName): ValidateFunction | undefined {
+  try {
+    return requireCjs(`../validators/${name}.cjs`) as ValidateFunction
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined
+    throw e
+  }
+}
+
+/** Compiles a JSON Schema as ours are compiled (same options, the `x-error` keyword). Loads ajv: not for start-up paths. */
 export function compileSchema(schema: object): ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true })
-  // Our own annotation: the message to show when a `pattern` does not match.
-  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' })
-  return ajv.compile(schema)
+  const { Ajv } = requireCjs('ajv') as { Ajv: typeof AjvClass }
+  return addOurKeywords(new Ajv({ ...AJV_OPTIONS })).compile(schema)
 }
 
 export interface SchemaCheck {
@@ -38,7 +54,7 @@ export function checkSchema(
   value: unknown,
   options: { nameOptional?: boolean; validate?: ValidateFunction; subject?: string } = {},
 ): SchemaCheck {
-  const validate = options.validate ?? validator()
+  const validate = options.validate ?? schemaValidator('scenario')
   const subject = options.subject ?? 'the scenario'
   if (validate(value)) return { diagnostics: [], badPaths: [] }
   const errors = relevantErrors(validate.errors ?? []).filter(

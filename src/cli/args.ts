@@ -4,14 +4,17 @@ export const USAGE = `Usage:
   at-scenario [run] <scenario.yaml>... [options]   run scenarios (on the built-in simulator unless --port is given)
   at-scenario validate <scenario.yaml>...          check scenarios without running them
   at-scenario ports                                list serial ports, with USB vendor, product and serial number
+  at-scenario import <log.txt> [-o <run.atrec>]    turn a pasted serial log into a recording to replay
   at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>] [--profile <file>]
                                                    serve the simulator to other programs until Ctrl-C
 
 Options:
   -p, --port <port>        the ESP-AT device: a serial port (/dev/ttyUSB0), usb:serial=SERIAL (a board by
                            its USB serial number), tcp://HOST:PORT (raw TCP, e.g. ser2net) or
-                           rfc2217://HOST:PORT (telnet COM-PORT); repeat it to spread the scenarios over
-                           several devices in parallel. Default: $AT_SCENARIO_PORT, else the simulator
+                           rfc2217://HOST:PORT (telnet COM-PORT) or replay:FILE (a device played from a
+                           recording, see --record; it starts no prerequisites); repeat it to spread the
+                           scenarios over several devices in parallel. Default: $AT_SCENARIO_PORT, else
+                           the simulator
   -b, --baud <rate>        baud rate (default: the scenario's device.baudRate, else 115200)
       --data-bits <n>      5, 6, 7 or 8 (default 8)
       --parity <p>         none, even, odd, mark or space (default none)
@@ -33,8 +36,17 @@ Options:
                            or repeated); see --output-dir
       --output-dir <dir>   where transcripts (always), junit.xml and results.json go (default: reports)
       --bail               stop after the first scenario that does not pass (the rest: not run)
+      --record <file>      record every byte both ways with its time, the steps, the port and the
+                           variables to a .atrec file (secrets left out), for --port replay:<file>
+      --replay-speed <n>   with --port replay:FILE: 1 plays the recorded timing (default), 2 twice as
+                           fast, 0 as fast as possible
+      --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
+                           implies it
   -h, --help               show this help
   -V, --version            show the version
+
+Options of import:
+  -o, --output <file>      the recording to write (default: the log's name with .atrec)
 
 Options of sim:
       --pty                make a pseudo-terminal pair (socat) and print the path to open
@@ -47,7 +59,7 @@ Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
 `
 
 export interface CliOptions {
-  command: 'run' | 'validate' | 'sim' | 'ports' | 'help' | 'version'
+  command: 'run' | 'validate' | 'sim' | 'ports' | 'import' | 'help' | 'version'
   files: string[]
   /** --port, in order; empty means $AT_SCENARIO_PORT or the simulator. */
   ports: string[]
@@ -72,6 +84,14 @@ export interface CliOptions {
   listen?: string
   /** --profile: the simulator's device profile, as given (relative to the working directory). */
   profile?: string
+  /** --record: the .atrec file to write the run to. */
+  record?: string
+  /** --replay-speed: time scale of a replay:FILE port (0: as fast as possible). */
+  replaySpeed?: number
+  /** --no-prerequisites: start no prerequisite. */
+  noPrerequisites?: boolean
+  /** import -o: the recording to write. */
+  output?: string
 }
 
 export class UsageError extends Error {}
@@ -113,6 +133,10 @@ export function parseCli(argv: string[]): CliOptions {
         pty: { type: 'boolean' },
         listen: { type: 'string' },
         profile: { type: 'string' },
+        record: { type: 'string' },
+        'replay-speed': { type: 'string' },
+        'no-prerequisites': { type: 'boolean' },
+        output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -126,7 +150,7 @@ export function parseCli(argv: string[]): CliOptions {
   if (values.version) return { ...base, command: 'version' }
   let command: CliOptions['command'] = 'run'
   let files = positionals
-  if (files[0] === 'run' || files[0] === 'validate' || files[0] === 'sim' || files[0] === 'ports') {
+  if (files[0] === 'run' || files[0] === 'validate' || files[0] === 'sim' || files[0] === 'ports' || files[0] === 'import') {
     command = files[0]
     files = files.slice(1)
   }
@@ -135,6 +159,11 @@ export function parseCli(argv: string[]): CliOptions {
     if (files.length > 0) throw new UsageError(`ports takes no files, got \`${files[0]}\``)
     return { ...base, command }
   }
+  if (command === 'import') {
+    if (files.length !== 1) throw new UsageError('import takes one log file')
+    return { ...base, command, files, ...(values.output !== undefined ? { output: values.output } : {}) }
+  }
+  if (values.output !== undefined) throw new UsageError('-o/--output belongs to `at-scenario import`')
   if (command === 'sim') {
     if (files.length > 0) throw new UsageError(`sim takes no files, got \`${files[0]}\``)
     if (ports.length > 1) throw new UsageError('sim serves one --port')
@@ -147,6 +176,8 @@ export function parseCli(argv: string[]): CliOptions {
     if (files.length === 0) throw new UsageError('no scenario file given')
     if (values.pty || values.listen !== undefined) throw new UsageError('--pty and --listen belong to `at-scenario sim`')
     if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
+    if (values.record !== undefined && files.length > 1) throw new UsageError('--record records one scenario: give one scenario file')
+    if (values['replay-speed'] !== undefined && !ports.some((p) => p.startsWith('replay:'))) throw new UsageError('--replay-speed needs --port replay:FILE')
   }
   const vars = new Map<string, string>()
   for (const v of values.var ?? []) {
@@ -172,6 +203,13 @@ export function parseCli(argv: string[]): CliOptions {
     flow: oneOf('--flow', values.flow, { none: 'none', rtscts: 'rtscts' } as const, DEFAULT_LINE.flow),
   }
   const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
+  let replaySpeed: number | undefined
+  if (values['replay-speed'] !== undefined) {
+    replaySpeed = Number(values['replay-speed'])
+    if (values['replay-speed'].trim() === '' || !Number.isFinite(replaySpeed) || replaySpeed < 0) {
+      throw new UsageError(`--replay-speed needs a number >= 0 (0: as fast as possible), got \`${values['replay-speed']}\``)
+    }
+  }
   let shard: CliOptions['shard']
   if (values.shard !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(values.shard)
@@ -197,5 +235,8 @@ export function parseCli(argv: string[]): CliOptions {
     ...(values.pty ? { pty: true } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    ...(values.record !== undefined ? { record: values.record } : {}),
+    ...(replaySpeed !== undefined ? { replaySpeed } : {}),
+    ...(values['no-prerequisites'] ? { noPrerequisites: true } : {}),
   }
 }

@@ -42,6 +42,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stdout.write(formatPorts(listPorts()))
     return ExitCode.Passed
   }
+  if (options.command === 'import') {
+    const { importCommand } = await import('./import-command.ts')
+    return importCommand(options, io)
+  }
   if (options.command === 'sim') {
     const { simCommand } = await import('./sim-command.ts')
     return simCommand(options, io)
@@ -54,6 +58,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const color = options.color ?? (io.stderr.isTTY === true && !env.NO_COLOR)
 
   // Every file is checked before anything runs: a typo in the third file must not cost a run of the first two.
+  // A run needs the engine too: start loading it now, while the scenarios are read and checked.
+  const running = options.command === 'run' ? import('./run-command.ts') : undefined
+  running?.catch(() => {}) // awaited below; a failure to load surfaces there
   const { loadScenario } = await import('../source/load.ts')
   const loaded: { file: string; result: LoadResult }[] = []
   for (const file of options.files) loaded.push({ file, result: await loadScenario(file, { cliVars: options.vars, env }) })
@@ -80,7 +87,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stdout.write('No scenario matches the tags given; nothing to run.\n')
     return ExitCode.Passed
   }
-  const { runAll } = await import('./run-command.ts')
+  const { runAll } = await (running ?? import('./run-command.ts'))
   return runAll(scenarios, options, { ...io, env }, color, (f) => sources.get(f))
 }
 

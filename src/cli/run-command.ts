@@ -7,7 +7,10 @@ import type { RunningPrerequisite } from '../engine/prerequisites.ts'
 import { describeTarget, LinkOpenError, openLink, targetFromPort } from '../link/open-link.ts'
 import { resolvePort } from '../link/ports.ts'
 import type { LinkTarget } from '../link/open-link.ts'
+import type { TranscriptFile } from '../report/transcript.ts'
+import type { Recorder } from '../replay/recorder.ts'
 import type { Scenario } from '../source/types.ts'
+import type { VariableInputs } from '../source/variables.ts'
 import type { CliOptions } from './args.ts'
 import { ExitCode } from './exit-codes.ts'
 import { firstLanAddress } from './host-ip.ts'
@@ -60,6 +63,18 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
     return ExitCode.BadInput
   }
 
+  // --record: the file is opened before anything runs, so that a path that cannot be written is bad input.
+  let recordSink: TranscriptFile | undefined
+  if (options.record !== undefined) {
+    const [{ TranscriptFile }, { describeFsError }] = await Promise.all([import('../report/transcript.ts'), import('../diagnostics/fs-error.ts')])
+    try {
+      recordSink = new TranscriptFile(resolvePath(io.cwd, options.record))
+    } catch (e) {
+      io.stderr.write(`at-scenario: cannot write the recording ${options.record}: ${describeFsError(e)}\n`)
+      return ExitCode.BadInput
+    }
+  }
+
   // Ctrl-C once: stop the step, run teardown, stop prerequisites. Twice: stop at once.
   const soft = new AbortController()
   const hard = new AbortController()
@@ -98,7 +113,8 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
     let target: LinkTarget = profile ? { kind: 'simulator', profile } : { kind: 'simulator' }
     let link
     try {
-      if (port) target = targetFromPort(await resolvePort(port), options.baud ?? scenario.device.baudRate ?? DEFAULT_BAUD, options.line)
+      if (port) target = targetFromPort(await resolvePort(port), options.baud ?? scenario.device.baudRate ?? DEFAULT_BAUD, options.line, options.replaySpeed)
+      if (target.kind === 'replay') target = { ...target, path: resolvePath(io.cwd, target.path) }
       reporting.announce(scenario, { description: describeTarget(target), onSimulator: target.kind === 'simulator' }, prefix)
       link = await openLink(target)
     } catch (e) {
@@ -109,23 +125,42 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
     }
     const reporter = await reporting.scenarioStarting(scenario, { description: link.description, onSimulator: target.kind === 'simulator' }, prefix)
     const hostIp = target.kind === 'simulator' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1')
+    let variables: VariableInputs = { cliVars: options.vars, env: io.env, hostIp, onSimulator: target.kind === 'simulator' }
+    // Record and replay (src/replay): a replayed device brings the recorded run's variables; --record listens to the events.
+    let recorder: Recorder | undefined
+    if (target.kind === 'replay' || recordSink) {
+      const { createRecorder, replayVariables } = await import('../replay/run-setup.ts')
+      variables = replayVariables(link, scenario, variables)
+      if (recordSink) recorder = createRecorder(recordSink, scenario, variables, target, port)
+    }
+    const skipPrerequisites = options.noPrerequisites ? '--no-prerequisites' : target.kind === 'replay' ? 'the device is a replay of a recording' : undefined
     let result: RunResult
     try {
       result = await runScenario(scenario, {
         link,
-        variables: { cliVars: options.vars, env: io.env, hostIp, onSimulator: target.kind === 'simulator' },
+        variables,
         env: io.env,
         signal: soft.signal,
         hardSignal: hard.signal,
         processes: live,
-        onEvent: reporter.listener,
+        onEvent: recorder
+          ? (event) => {
+              reporter.listener(event)
+              recorder.listener(event)
+            }
+          : reporter.listener,
         ...(options.reset ? { reset: options.reset } : {}),
+        ...(skipPrerequisites ? { skipPrerequisites } : {}),
       })
     } finally {
       await link.close()
+      await recorder?.close()
     }
     // Progress finished, failure details, the summary line, and the report files rewritten.
     await reporter.end(result)
+    if (recorder && recordSink) {
+      io.stdout.write(recordSink.error ? `The recording ${options.record} is incomplete: ${recordSink.error.message}\n` : `Recorded: ${options.record}\n`)
+    }
     exit = Math.max(exit, exitCodeOf(result))
   }
 
@@ -148,6 +183,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
   } finally {
     // Still under the signal handlers: a Ctrl-C now must not cut the last report files short.
     reporting.finish()
+    await recordSink?.close()
     // Whatever happened, no prerequisite outlives the run.
     killAll()
     process.off('SIGINT', onSignal)

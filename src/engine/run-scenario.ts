@@ -26,6 +26,11 @@ export interface RunOptions {
   reset?: 'none' | 'soft' | 'hard'
   /** Started prerequisites are added here while they run, so the caller can kill them on its way out. */
   processes?: Set<RunningPrerequisite>
+  /**
+   * Start no prerequisite; each is reported skipped with this reason (`--no-prerequisites`; a
+   * replayed device talks to no server).
+   */
+  skipPrerequisites?: string
 }
 
 /**
@@ -97,6 +102,12 @@ export async function runScenario(given: Scenario, options: RunOptions): Promise
       const command = p.run.map((t) => redactor.text(vars.render(t)))
       if (setupFailed || userSignal.aborted) {
         prereqResults.push({ index: p.index, name, command, status: 'skipped', outputTail: [], span: p.span })
+        continue
+      }
+      if (options.skipPrerequisites) {
+        const skipped: PrerequisiteResult = { index: p.index, name, command, status: 'skipped', message: `skipped: ${options.skipPrerequisites}`, outputTail: [], span: p.span }
+        prereqResults.push(skipped)
+        emit({ type: 'prerequisite:end', result: skipped })
         continue
       }
       emit({ type: 'prerequisite:start', index: p.index, name, command })

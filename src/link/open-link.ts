@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module'
+import type * as BindingsCppModule from '@serialport/bindings-cpp'
+import type * as SerialStreamModule from '@serialport/stream'
 import { basename } from 'node:path'
 import type { SerialSettings } from './rfc2217.ts'
 import type { OpenLink } from './stream-link.ts'
@@ -16,9 +19,13 @@ export type LinkTarget =
   | { kind: 'tcp'; host: string; port: number }
   /** A telnet COM-PORT (RFC 2217) server, such as ser2net's `telnet(rfc2217)` accepter. */
   | { kind: 'rfc2217'; host: string; port: number; baudRate: number; line?: LineSettings }
+  /** A device played from a .atrec recording (`replay:run.atrec`); `speed` 0 plays as fast as possible. */
+  | { kind: 'replay'; path: string; speed: number }
 
-/** `--port` as given: a device path, tcp://HOST:PORT or rfc2217://HOST:PORT. */
-export function targetFromPort(port: string, baudRate: number, line?: LineSettings): LinkTarget {
+/** `--port` as given: a device path, tcp://HOST:PORT, rfc2217://HOST:PORT or replay:FILE. */
+export function targetFromPort(port: string, baudRate: number, line?: LineSettings, replaySpeed = 1): LinkTarget {
+  const replay = /^replay:(.+)$/.exec(port)
+  if (replay) return { kind: 'replay', path: replay[1]!, speed: replaySpeed }
   const remote = /^(tcp|rfc2217):\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(port)
   if (remote) {
     const host = remote[2]!.replace(/^\[|\]$/g, '')
@@ -41,17 +48,26 @@ export function describeTarget(target: LinkTarget): string {
       return `tcp://${target.host}:${target.port}`
     case 'rfc2217':
       return `rfc2217://${target.host}:${target.port} at ${target.baudRate} baud`
+    case 'replay':
+      return `a replay of ${basename(target.path)}`
   }
+}
+
+const requireCjs = createRequire(import.meta.url)
+
+/**
+ * serialport's stream, loaded with require(): its packages are CommonJS, and importing them from
+ * ESM costs a parse of every file to find its exports (~100 ms of a run's start-up, measured).
+ */
+function serialStream(): typeof SerialStreamModule {
+  return requireCjs('@serialport/stream') as typeof SerialStreamModule
 }
 
 /** Opens the byte stream to the device; heavy modules are loaded only for the kind asked for. */
 export async function openLink(target: LinkTarget): Promise<OpenLink> {
   if (target.kind === 'simulator') {
-    const [{ SerialPortStream }, { SimulatedDevice }, { SimulatorBinding }] = await Promise.all([
-      import('@serialport/stream'),
-      import('../simulator/device.ts'),
-      import('../simulator/binding.ts'),
-    ])
+    const { SerialPortStream } = serialStream()
+    const [{ SimulatedDevice }, { SimulatorBinding }] = await Promise.all([import('../simulator/device.ts'), import('../simulator/binding.ts')])
     // The CLI reports a bad profile with its file:line:col before the run; this is the last line of defence.
     const loaded = target.profile ? await (await import('../simulator/profile-load.ts')).loadDeviceProfile(target.profile) : undefined
     if (loaded && !loaded.profile) throw new LinkOpenError(`device profile ${target.profile}: ${loaded.diagnostics.map((d) => d.message).join('; ')}`)
@@ -61,6 +77,18 @@ export async function openLink(target: LinkTarget): Promise<OpenLink> {
     // DTR/RTS reach the simulated chip's EN and GPIO0 pins, so a hard reset works as on a board.
     const setLines = (lines: { dtr?: boolean; rts?: boolean }) => new Promise<void>((resolve, reject) => stream.set(lines, (e) => (e ? reject(e) : resolve())))
     return new StreamLink(stream, describeTarget(target), setLines)
+  }
+  if (target.kind === 'replay') {
+    const [{ openReplay }, { RecordingFormatError }, { describeFsError }] = await Promise.all([
+      import('../replay/replay-link.ts'),
+      import('../replay/atrec-reader.ts'),
+      import('../diagnostics/fs-error.ts'),
+    ])
+    try {
+      return await openReplay(target.path, { speed: target.speed, file: target.path })
+    } catch (e) {
+      throw new LinkOpenError(`cannot replay ${target.path}: ${e instanceof RecordingFormatError ? e.message : describeFsError(e)}`)
+    }
   }
   if (target.kind === 'tcp' || target.kind === 'rfc2217') {
     const socket = await connectTcp(target.host, target.port, describeTarget(target))
@@ -75,9 +103,11 @@ export async function openLink(target: LinkTarget): Promise<OpenLink> {
     }
     return new StreamLink(client, describeTarget(target), (lines) => client.setLines(lines))
   }
-  const { SerialPort } = await import('serialport')
+  const { SerialPortStream } = serialStream()
+  const { autoDetect } = requireCjs('@serialport/bindings-cpp') as typeof BindingsCppModule
   const line = target.line ?? DEFAULT_LINE
-  const port = new SerialPort({
+  const port = new SerialPortStream({
+    binding: autoDetect(),
     path: target.path,
     baudRate: target.baudRate,
     dataBits: line.dataBits,

@@ -107,7 +107,7 @@ function stepOutcome(s: StepResult, skippedBecause: string, options: JUnitOption
 }
 
 function prerequisiteOutcome(p: PrerequisiteResult, skippedBecause: string, options: JUnitOptions): XmlNode[] {
-  if (p.status === 'skipped') return [{ name: 'skipped', attrs: { message: skippedBecause } }]
+  if (p.status === 'skipped') return [{ name: 'skipped', attrs: { message: p.message ?? skippedBecause } }]
   if (p.status === 'ready') return []
   const message = p.message ?? 'did not start'
   return [{ name: 'error', attrs: { type: 'prerequisite-failed', message }, children: [describePrerequisiteFailure(p, { sources: options.sources })] }]

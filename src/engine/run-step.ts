@@ -112,6 +112,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
 
   let exchange: Exchange
   let write: (() => Promise<void>) | undefined
+  let awaitingPrompt = false
   const record = (entry: InboxEntry) => {
     if (lines.length < MAX_LINES) lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: ctx.redactor.text(entry.text) })
   }
@@ -123,7 +124,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       result.sent = 'AT+RST'
       write = async () => {
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: 'AT+RST' })
-        await guarded(ctx.session.sendCommand('AT+RST'), step.timeoutMs, ctx.signal)
+        await ctx.session.sendCommand('AT+RST')
       }
     } else if (step.kind === 'reset') {
       const setLines = ctx.setLines
@@ -150,17 +151,19 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       result.sent = ctx.redactor.text(command)
       write = async () => {
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: result.sent! })
-        await guarded(ctx.session.sendCommand(command), step.timeoutMs, ctx.signal)
+        await ctx.session.sendCommand(command)
       }
     } else if (step.kind === 'payload') {
       const bytes = payloadBytes(step.payload, ctx.vars)
       result.sent = describeBytes(bytes, ctx.redactor)
       write = async () => {
         // The device drops payload bytes that arrive before its `>` (reference §4): wait for it.
+        awaitingPrompt = true
         const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
+        awaitingPrompt = false
         if (prompt.kind !== 'settled') throw new PromptMissing(prompt)
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'payload', text: result.sent! })
-        await guarded(ctx.session.write(bytes), step.timeoutMs, ctx.signal)
+        await ctx.session.write(bytes)
       }
     }
     const commandName = step.kind === 'send' ? /^AT(\+[A-Za-z0-9_]+)/i.exec(ctx.vars.render(step.command))?.[1]?.toUpperCase() : undefined
@@ -181,19 +184,14 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
   }
 
   const unsubscribe = subscribe(ctx.session, exchange, record)
-  let outcome: RunOutcome
-  try {
-    if (write) await write()
-    outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal)
-  } catch (e) {
-    unsubscribe()
-    if (e instanceof WriteStalled) {
-      if (e.why === 'aborted') return finish('errored', ctx.abortReason())
-      return finish('errored', { reason: 'write-failed', message: `the write to the device did not complete within ${step.timeoutMs} ms (flow control holding it?)` })
-    }
+  // The write happens inside the exchange's run: one timer and one abort listener bound both.
+  const outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal, write)
+  unsubscribe()
+  if (outcome.kind === 'write-failed' || outcome.kind === 'write-stalled') {
+    const e = outcome.kind === 'write-failed' ? outcome.error : undefined
     if (e instanceof ResetFailed) return finish('errored', { reason: 'reset-failed', message: `hard reset failed: ${e.message}` })
-    if (e instanceof PromptMissing) {
-      const o = e.outcome
+    if (e instanceof PromptMissing || (outcome.kind === 'write-stalled' && awaitingPrompt)) {
+      const o = e instanceof PromptMissing ? e.outcome : { kind: 'timeout' as const }
       if (o.kind === 'aborted') return finish('errored', ctx.abortReason())
       if (o.kind === 'link-closed') return finish('errored', { reason: 'link-closed', message: 'the link to the device closed before its `>` prompt' })
       return finish('errored', {
@@ -202,9 +200,11 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
         waitingFor: '>',
       })
     }
-    return finish('errored', { reason: 'write-failed', message: `could not write to the device: ${(e as Error).message}` })
+    if (outcome.kind === 'write-stalled') {
+      return finish('errored', { reason: 'write-failed', message: `the write to the device did not complete within ${step.timeoutMs} ms (flow control holding it?)` })
+    }
+    return finish('errored', { reason: 'write-failed', message: `could not write to the device: ${e!.message}` })
   }
-  unsubscribe()
   result.matched = exchange.matched
   for (const [name, value] of Object.entries(exchange.captures)) {
     // The variable keeps the real value; the result, which reports print, gets it masked.
@@ -275,40 +275,6 @@ function exchangeFailure(f: ExchangeFailure, waitingFor: string | undefined, red
       return { ...base, reason: 'rebooted', message: 'the device rebooted in the middle of the step (it printed `ready`)' }
     case 'link-lost':
       return { ...base, reason: 'link-lost', message: `WebSocket link ${f.link} was lost (\`${f.entry.text}\`)${waitingFor ? ` while waiting for \`${waitingFor}\`` : ''}` }
-  }
-}
-
-class WriteStalled extends Error {
-  readonly why: 'timeout' | 'aborted'
-  constructor(why: 'timeout' | 'aborted') {
-    super(`write ${why}`)
-    this.why = why
-  }
-}
-
-/**
- * A write to the device, bounded by the step's timeout and the run's signal: a write that never
- * completes (CTS held low, a stalled network port) must not hold the step for ever.
- */
-async function guarded(work: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  let onAbort: (() => void) | undefined
-  const done = work.then(() => 'done' as const)
-  done.catch(() => {}) // a rejection after the race was lost is nobody's business any more
-  try {
-    const outcome = await Promise.race([
-      done,
-      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
-      new Promise<'aborted'>((resolve) => {
-        onAbort = () => resolve('aborted')
-        if (signal.aborted) onAbort()
-        else signal.addEventListener('abort', onAbort, { once: true })
-      }),
-    ])
-    if (outcome !== 'done') throw new WriteStalled(outcome)
-  } finally {
-    clearTimeout(timer)
-    if (onAbort) signal.removeEventListener('abort', onAbort)
   }
 }
 

@@ -19,6 +19,10 @@ export type RunOutcome =
   | { kind: 'timeout' }
   | { kind: 'aborted' }
   | { kind: 'link-closed'; error?: Error }
+  /** The write did not complete within the timeout (flow control holding it, a stalled port). */
+  | { kind: 'write-stalled' }
+  /** The write failed; `error` says why (the caller's own errors come back here too). */
+  | { kind: 'write-failed'; error: Error }
 
 export interface SessionEvents {
   /** Every byte written to the device. */
@@ -39,7 +43,8 @@ export class AtSession {
   private readonly events: SessionEvents
   private nextSeq = 0
   private closed: { error?: Error } | undefined
-  private waiter: ((why: 'entry' | 'closed') => void) | undefined
+  /** Who waits for news: the running exchange, and a payload step waiting for its prompt. */
+  private readonly waiters = new Set<(why: 'entry' | 'closed') => void>()
   private readonly subscribers = new Set<(entry: InboxEntry) => void>()
   /** Whether the device has answered anything yet (an echo, a result, a prompt). */
   private answered = false
@@ -54,7 +59,7 @@ export class AtSession {
     link.onClose((error) => {
       this.closed = error ? { error } : {}
       for (const record of this.framer.end()) this.add(toEntry(record, this.nextSeq++, this.now()))
-      this.waiter?.('closed')
+      for (const w of this.waiters) w('closed')
     })
   }
 
@@ -81,11 +86,13 @@ export class AtSession {
   }
 
   /**
-   * Feeds the exchange every entry it may see (for `wait`, the whole inbox; otherwise entries from
-   * its start on) and then each new one, until it passes or fails, the time is up, the signal
-   * aborts, or the link closes. Entries the exchange consumed leave the inbox.
+   * Writes (when `write` is given) and feeds the exchange every entry it may see (for `wait`, the
+   * whole inbox; otherwise entries from its start on) and then each new one, until it passes or
+   * fails, the time is up, the signal aborts, or the link closes. One timer and one abort listener
+   * cover the write and the wait: a write that never completes (flow control) ends at the timeout
+   * too. Entries the exchange consumed leave the inbox.
    */
-  async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal): Promise<RunOutcome> {
+  async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: () => Promise<void>): Promise<RunOutcome> {
     let offered = exchange.mode === 'wait' && !exchange.freshOnly ? 0 : exchange.startSeq
     const feed = () => {
       for (const entry of this.inbox.since(offered)) {
@@ -95,30 +102,41 @@ export class AtSession {
       }
     }
     try {
-      feed()
-      if (exchange.status !== 'pending') return { kind: 'settled' }
       if (this.closed) return { kind: 'link-closed', ...(this.closed.error ? { error: this.closed.error } : {}) }
       if (signal?.aborted) return { kind: 'aborted' }
+      if (!write) {
+        feed()
+        if (exchange.status !== 'pending') return { kind: 'settled' }
+      }
       return await new Promise<RunOutcome>((resolve) => {
-        const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs)
+        let writing = write !== undefined
+        let done = false
+        const timer = setTimeout(() => finish(writing ? { kind: 'write-stalled' } : { kind: 'timeout' }), timeoutMs)
         const onAbort = () => finish({ kind: 'aborted' })
         signal?.addEventListener('abort', onAbort, { once: true })
         const finish = (outcome: RunOutcome) => {
+          if (done) return
+          done = true
           clearTimeout(timer)
           signal?.removeEventListener('abort', onAbort)
-          this.waiter = undefined
+          this.waiters.delete(waiter)
           resolve(outcome)
         }
-        this.waiter = (why) => {
-          if (why === 'closed') {
-            feed()
-            if (exchange.status !== 'pending') finish({ kind: 'settled' })
-            else finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
-            return
-          }
+        const waiter = (why: 'entry' | 'closed') => {
           feed()
           if (exchange.status !== 'pending') finish({ kind: 'settled' })
+          else if (why === 'closed') finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
         }
+        this.waiters.add(waiter)
+        if (!write) return
+        write().then(
+          () => {
+            writing = false
+            feed()
+            if (exchange.status !== 'pending') finish({ kind: 'settled' })
+          },
+          (error: Error) => finish({ kind: 'write-failed', error }),
+        )
       })
     } finally {
       this.inbox.remove(exchange.consumed)
@@ -144,12 +162,13 @@ export class AtSession {
         clearTimeout(timer)
         signal?.removeEventListener('abort', onAbort)
         unsubscribe()
-        this.waiter = undefined
+        this.waiters.delete(waiter)
         resolve(outcome)
       }
-      this.waiter = (why) => {
+      const waiter = (why: 'entry' | 'closed') => {
         if (why === 'closed') finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
       }
+      this.waiters.add(waiter)
     })
   }
 
@@ -164,7 +183,7 @@ export class AtSession {
     const records = this.framer.push(bytes)
     if (records.length === 0) return
     for (const record of records) this.add(toEntry(record, this.nextSeq++, at))
-    this.waiter?.('entry')
+    for (const w of this.waiters) w('entry')
   }
 
   /** Calls the listener for every record received from now on; returns the unsubscribe. */

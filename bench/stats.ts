@@ -1,5 +1,7 @@
 /** Summary statistics of a sample of durations (ms). */
 export interface Stats {
+  /** The samples themselves, for pooling several runs. */
+  samples: number[]
   n: number
   median: number
   p99: number
@@ -12,6 +14,7 @@ export function stats(samples: readonly number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b)
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
   return {
+    samples: [...samples],
     n: sorted.length,
     median: at(0.5),
     p99: at(0.99),

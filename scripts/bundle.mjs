@@ -20,6 +20,9 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   external: ['serialport', '@serialport/*', 'ajv', 'ajv/*', 'bufferutil', 'utf-8-validate'],
+  // yaml's ES module build (the same code as its CommonJS one): no CommonJS wrappers to run at
+  // start-up, and what we do not use is left out.
+  alias: { yaml: './node_modules/yaml/browser/index.js' },
   // CommonJS packages inside an ESM bundle still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __atScenarioRequire } from 'node:module'; const require = __atScenarioRequire(import.meta.url);" },
 })

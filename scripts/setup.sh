@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 # socat: pseudo-terminals for `at-scenario sim --pty` and the tests.
 # python3-websockets: the doc's echo servers (PyPI may be out of reach; Debian's package is enough).
 # ser2net: remote serial ports (tcp:// and rfc2217://) in the tests.
+# python3-pexpect: the pyserial + pexpect peer of `npm run bench`.
 # libxml2-utils: xmllint, with which the tests check JUnit reports against Jenkins' XSD.
 # python3-serial: pyserial, the plain serial client the tests point at `at-scenario sim --pty`.
 # openssl: scenarios/pki/make-pki.sh, to remake the simulator's test PKI.
-packages="socat python3-websockets ser2net libxml2-utils python3-serial openssl"
+packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

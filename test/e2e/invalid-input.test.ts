@@ -22,6 +22,13 @@ describe('bad input', () => {
     expect(run.stdout).toContain('✔ scenarios/tcp-echo.yaml')
   })
 
+  it('validate checks a scenario\'s simulator profile too, located in the profile', async () => {
+    const run = await runCli(['validate', 'test/fixtures/faults/bad-profile.yaml'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/--> test\/fixtures\/profiles\/invalid\.yaml:\d+:\d+/)
+    expect(run.stderr).toContain('in the device profile; nothing was run.')
+  })
+
   it('a missing file: exit 2, named', async () => {
     const run = await runCli(['nope.yaml'])
     expect(run.code).toBe(2)

@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { EngineEvent } from '../../src/engine/events.ts'
-import type { TranscriptSink } from '../../src/report/transcript.ts'
 import { parseRecording } from '../../src/replay/atrec-reader.ts'
 import { Recorder } from '../../src/replay/recorder.ts'
 import { runVariables, variableMismatches } from '../../src/replay/run-variables.ts'
 import { parseScenario } from '../../src/source/load.ts'
 import type { VariableInputs } from '../../src/source/variables.ts'
-import { runResult, span, step } from '../report/builders.ts'
-
-class MemorySink implements TranscriptSink {
-  text = ''
-  checkpoints = 0
-  closed = false
-  write(text: string): void {
-    this.text += text
-  }
-  checkpoint(): void {
-    this.checkpoints++
-  }
-  async close(): Promise<void> {
-    this.closed = true
-  }
-}
+import { MemorySink, runResult, span, step } from '../report/builders.ts'
 
 const io = (dir: 'tx' | 'rx', at: number, text: string): EngineEvent => ({ type: 'io', dir, at, bytes: Buffer.from(text, 'latin1') })
 

@@ -1,5 +1,6 @@
 import type { Span } from '../../src/diagnostics/diagnostic.ts'
 import type { PrerequisiteResult, RunResult, StepResult } from '../../src/engine/result.ts'
+import type { TranscriptSink } from '../../src/report/transcript.ts'
 
 /** Small, complete results for reporter tests: override only what a test is about. */
 export function span(line: number, file = 'scenarios/demo.yaml'): Span {
@@ -72,3 +73,19 @@ export const DEMO_SOURCE = [
 ].join('\n')
 
 export const sources = (file: string) => (file === 'scenarios/demo.yaml' ? DEMO_SOURCE : undefined)
+
+/** A transcript sink in memory: what was written, how often it was checkpointed, whether closed. */
+export class MemorySink implements TranscriptSink {
+  text = ''
+  checkpoints = 0
+  closed = false
+  write(text: string): void {
+    this.text += text
+  }
+  checkpoint(): void {
+    this.checkpoints++
+  }
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}

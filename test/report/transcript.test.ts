@@ -4,24 +4,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { EngineEvent } from '../../src/engine/events.ts'
 import { Transcript, TranscriptFile } from '../../src/report/transcript.ts'
-import type { TranscriptSink } from '../../src/report/transcript.ts'
 import { parseTranscript } from './checks.ts'
-import { runResult, span, step } from './builders.ts'
-
-class MemorySink implements TranscriptSink {
-  text = ''
-  checkpoints = 0
-  closed = false
-  write(text: string): void {
-    this.text += text
-  }
-  checkpoint(): void {
-    this.checkpoints++
-  }
-  async close(): Promise<void> {
-    this.closed = true
-  }
-}
+import { MemorySink, runResult, span, step } from './builders.ts'
 
 const io = (dir: 'tx' | 'rx', at: number, text: string): EngineEvent => ({ type: 'io', dir, at, bytes: Buffer.from(text, 'latin1') })
 

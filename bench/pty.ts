@@ -22,7 +22,13 @@ export async function simulatorOnPty(): Promise<{ host: string; device: string; 
     })
   })
   const sim: ChildProcess = spawn(process.execPath, [BIN, 'sim', '--port', device], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve) => sim.stdout!.once('data', () => resolve()))
+  await new Promise<void>((resolve, reject) => {
+    sim.stdout!.once('data', () => resolve())
+    sim.once('exit', (code) => {
+      socat.kill()
+      reject(new Error(`at-scenario sim exited with ${code}`))
+    })
+  })
   return {
     host: realpathSync(host),
     device,

@@ -26,8 +26,9 @@ export function commandTime(argv: string[], runs: number, warmup = 3): Stats {
 export async function timeToFirstByte(runs: number, warmup = 3): Promise<Stats> {
   const dir = mkdtempSync(join(tmpdir(), 'at-scenario-first-byte-'))
   const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${dir}/device`, `pty,raw,echo=0,link=${dir}/host`], { stdio: ['ignore', 'ignore', 'pipe'] })
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     let log = ''
+    socat.once('exit', (code) => reject(new Error(`socat exited (${code}): ${log}`)))
     socat.stderr!.on('data', (d: Buffer) => {
       log += d.toString()
       if (/starting data transfer loop/.test(log)) resolve()
@@ -40,7 +41,10 @@ export async function timeToFirstByte(runs: number, warmup = 3): Promise<Stats> 
     for (let i = 0; i < warmup + runs; i++) {
       const started = performance.now()
       const child = spawn(process.execPath, [BIN, 'bench/fixtures/first-byte.yaml', '--port', realpathSync(`${dir}/host`), '--output-dir', dir], { cwd: ROOT, stdio: 'ignore' })
-      await new Promise<void>((resolve) => device.once('data', () => resolve()))
+      await new Promise<void>((resolve, reject) => {
+        device.once('data', () => resolve())
+        child.once('exit', (code) => reject(new Error(`at-scenario exited (${code}) before writing a byte`)))
+      })
       const elapsed = performance.now() - started
       const exited = new Promise((r) => child.once('exit', r))
       child.kill('SIGKILL')

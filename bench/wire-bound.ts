@@ -32,13 +32,22 @@ async function warmEchoServer(python: string, port: number): Promise<() => void>
     const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), resolve(true)))
     s.once('error', () => resolve(false))
   })
-  while (!(await listening())) await new Promise((r) => setTimeout(r, 25))
-  await new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}`)
-    ws.once('open', () => ws.send('warm'))
-    ws.once('message', () => (ws.close(), resolve()))
-    ws.once('error', reject)
-  })
+  try {
+    const deadline = Date.now() + 10_000
+    while (!(await listening())) {
+      if (server.exitCode !== null || Date.now() > deadline) throw new Error(`the echo server did not start (${python}: is python3-websockets installed?)`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    await new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}`)
+      ws.once('open', () => ws.send('warm'))
+      ws.once('message', () => (ws.close(), resolve()))
+      ws.once('error', reject)
+    })
+  } catch (e) {
+    server.kill()
+    throw e
+  }
   return () => server.kill()
 }
 

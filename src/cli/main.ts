@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { relative } from 'node:path'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { hasErrors } from '../diagnostics/diagnostic.ts'
 import { renderDiagnostic } from '../diagnostics/code-frame.ts'
@@ -76,15 +75,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
   if (options.command === 'validate') {
     // A scenario's simulator profile is part of it: checked here too, with its own file:line:col.
-    const profiles = loaded.flatMap((l) => (l.result.scenario?.simulator.profile ? [relative(io.cwd, l.result.scenario.simulator.profile) || l.result.scenario.simulator.profile] : []))
-    if (profiles.length > 0) {
-      const { describeProfileProblems } = await import('../simulator/profile-load.ts')
-      const problems = await describeProfileProblems(profiles, { color })
-      if (problems) {
-        io.stderr.write(problems)
-        return ExitCode.BadInput
-      }
-    }
+    const profiles = loaded.flatMap((l) => (l.result.scenario?.simulator.profile ? [l.result.scenario.simulator.profile] : []))
+    const { checkProfiles } = await import('./check-profiles.ts')
+    if (!(await checkProfiles(profiles, io, color))) return ExitCode.BadInput
     for (const l of loaded) io.stdout.write(`✔ ${l.file}\n`)
     return ExitCode.Passed
   }

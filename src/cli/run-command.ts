@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { relative as relativePath, resolve as resolvePath } from 'node:path'
+import { resolve as resolvePath } from 'node:path'
 import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import type { RunResult } from '../engine/result.ts'
 import type { RunningPrerequisite } from '../engine/prerequisites.ts'
@@ -12,6 +12,7 @@ import type { Recorder } from '../replay/recorder.ts'
 import type { Scenario } from '../source/types.ts'
 import type { VariableInputs } from '../source/variables.ts'
 import type { CliOptions } from './args.ts'
+import { checkProfiles } from './check-profiles.ts'
 import { ExitCode } from './exit-codes.ts'
 import { firstLanAddress } from './host-ip.ts'
 import type { CliIo } from './main.ts'
@@ -30,14 +31,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
   const profileOf = (scenario: Scenario) => (options.profile !== undefined ? resolvePath(io.cwd, options.profile) : scenario.simulator.profile)
   if (options.ports.length === 0 && !io.env.AT_SCENARIO_PORT) {
     const profiles = scenarios.map(profileOf).filter((p): p is string => p !== undefined)
-    if (profiles.length > 0) {
-      const { describeProfileProblems } = await import('../simulator/profile-load.ts')
-      const problems = await describeProfileProblems(profiles.map((p) => relativePath(io.cwd, p) || p), { color })
-      if (problems) {
-        io.stderr.write(problems)
-        return ExitCode.BadInput
-      }
-    }
+    if (!(await checkProfiles(profiles, io, color))) return ExitCode.BadInput
   }
 
   // Off a terminal and in CI: a plain line per step, and no ANSI codes unless --color asks for them.
@@ -65,6 +59,11 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
 
   // --record: the file is opened before anything runs, so that a path that cannot be written is bad input.
   let recordSink: TranscriptFile | undefined
+  const replaying = [...options.ports, io.env.AT_SCENARIO_PORT ?? ''].filter((p) => p.startsWith('replay:')).map((p) => resolvePath(io.cwd, p.slice('replay:'.length)))
+  if (options.record !== undefined && replaying.includes(resolvePath(io.cwd, options.record))) {
+    io.stderr.write(`at-scenario: --record ${options.record} would overwrite the recording the run replays; record to another file\n`)
+    return ExitCode.BadInput
+  }
   if (options.record !== undefined) {
     const [{ TranscriptFile }, { describeFsError }] = await Promise.all([import('../report/transcript.ts'), import('../diagnostics/fs-error.ts')])
     try {
@@ -123,19 +122,23 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
       exit = Math.max(exit, ExitCode.CouldNotRun)
       return
     }
-    const reporter = await reporting.scenarioStarting(scenario, { description: link.description, onSimulator: target.kind === 'simulator' }, prefix)
-    const hostIp = target.kind === 'simulator' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1')
-    let variables: VariableInputs = { cliVars: options.vars, env: io.env, hostIp, onSimulator: target.kind === 'simulator' }
-    // Record and replay (src/replay): a replayed device brings the recorded run's variables; --record listens to the events.
-    let recorder: Recorder | undefined
-    if (target.kind === 'replay' || recordSink) {
-      const { createRecorder, replayVariables } = await import('../replay/run-setup.ts')
-      variables = replayVariables(link, scenario, variables)
-      if (recordSink) recorder = createRecorder(recordSink, scenario, variables, target, port)
-    }
-    const skipPrerequisites = options.noPrerequisites ? '--no-prerequisites' : target.kind === 'replay' ? 'the device is a replay of a recording' : undefined
     let result: RunResult
+    let recorder: Recorder | undefined
+    let reporter
+    // From here on the port is open: whatever fails, it is closed again (finally).
     try {
+      reporter = await reporting.scenarioStarting(scenario, { description: link.description, onSimulator: target.kind === 'simulator' }, prefix)
+      const hostIp = target.kind === 'simulator' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1')
+      let variables: VariableInputs = { cliVars: options.vars, env: io.env, hostIp, onSimulator: target.kind === 'simulator' }
+      // Record and replay (src/replay): a replayed device brings the recorded run's variables; --record listens to the events.
+      if (target.kind === 'replay' || recordSink) {
+        const { createRecorder, replayVariables } = await import('../replay/run-setup.ts')
+        variables = replayVariables(link, scenario, variables)
+        if (recordSink) recorder = createRecorder(recordSink, scenario, variables, target, port)
+      }
+      const skipPrerequisites = options.noPrerequisites ? '--no-prerequisites' : target.kind === 'replay' ? 'the device is a replay of a recording' : undefined
+      const listener = reporter.listener
+      const rec = recorder
       result = await runScenario(scenario, {
         link,
         variables,
@@ -143,12 +146,12 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
         signal: soft.signal,
         hardSignal: hard.signal,
         processes: live,
-        onEvent: recorder
+        onEvent: rec
           ? (event) => {
-              reporter.listener(event)
-              recorder.listener(event)
+              listener(event)
+              rec.listener(event)
             }
-          : reporter.listener,
+          : listener,
         ...(options.reset ? { reset: options.reset } : {}),
         ...(skipPrerequisites ? { skipPrerequisites } : {}),
       })

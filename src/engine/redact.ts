@@ -28,6 +28,21 @@ export class Redactor {
     return this.secrets.includes(value)
   }
 
+  /**
+   * A window cut from a longer stream at `bytes`' start (a deviation shown from its offset): as
+   * `bytes()`, and a secret's tail at the very start (the window cut the secret) masked too.
+   */
+  window(value: Uint8Array): Buffer {
+    const out = this.bytes(value)
+    for (const secret of this.secrets) {
+      const whole = Buffer.from(secret, 'utf8')
+      for (let tail = whole.length - 1; tail >= 1; tail--) {
+        if (out.subarray(0, tail).equals(whole.subarray(whole.length - tail))) return Buffer.concat([MASK, out.subarray(tail)])
+      }
+    }
+    return out
+  }
+
   /** The bytes with every secret (as UTF-8) replaced by `***`, for hex views of payloads. */
   bytes(value: Uint8Array): Buffer {
     let out = Buffer.from(value)

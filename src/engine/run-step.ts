@@ -40,13 +40,6 @@ function resetMatchers(how: 'hard' | 'soft'): Matcher[] {
   return how === 'soft' ? [lineMatcher('OK'), lineMatcher('ready')] : [lineMatcher('ready')]
 }
 
-class PromptMissing extends Error {
-  readonly outcome: RunOutcome
-  constructor(outcome: RunOutcome) {
-    super('no prompt')
-    this.outcome = outcome
-  }
-}
 
 /**
  * Runs a step, again after a failure while its `retry` allows, and returns the last attempt's
@@ -111,8 +104,16 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
   }
 
   let exchange: Exchange
-  let write: (() => Promise<void>) | undefined
-  let awaitingPrompt = false
+  let write: ((cancelled: AbortSignal) => Promise<void>) | undefined
+  const promptMissing = (o: RunOutcome): StepResult => {
+    if (o.kind === 'aborted') return finish('errored', ctx.abortReason())
+    if (o.kind === 'link-closed') return finish('errored', { reason: 'link-closed', message: 'the link to the device closed before its `>` prompt' })
+    return finish('errored', {
+      reason: 'timeout',
+      message: `timed out after ${step.timeoutMs} ms waiting for the \`>\` prompt before writing the payload (did the step before send AT+WSSEND or AT+CIPSEND?)`,
+      waitingFor: '>',
+    })
+  }
   const record = (entry: InboxEntry) => {
     if (lines.length < MAX_LINES) lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: ctx.redactor.text(entry.text) })
   }
@@ -135,12 +136,12 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
         })
       }
       result.sent = 'RTS pulse with DTR released (EN low for 100 ms, GPIO0 high: run mode)'
-      write = async () => {
+      write = async (cancelled) => {
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: `(${result.sent})` })
         try {
           // The esptool sequence for run mode: DTR released keeps GPIO0 high, RTS pulls EN low.
           await setLines({ dtr: false, rts: true })
-          await sleep(HARD_RESET_PULSE_MS, ctx.signal)
+          await sleep(HARD_RESET_PULSE_MS, cancelled)
           await setLines({ dtr: false, rts: false })
         } catch (e) {
           throw new ResetFailed((e as Error).message)
@@ -157,14 +158,15 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       const bytes = payloadBytes(step.payload, ctx.vars)
       result.sent = describeBytes(bytes, ctx.redactor)
       write = async () => {
-        // The device drops payload bytes that arrive before its `>` (reference §4): wait for it.
-        awaitingPrompt = true
-        const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
-        awaitingPrompt = false
-        if (prompt.kind !== 'settled') throw new PromptMissing(prompt)
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'payload', text: result.sent! })
         await ctx.session.write(bytes)
       }
+    }
+    if (step.kind === 'payload') {
+      // The device drops payload bytes that arrive before its `>` (reference §4): wait for it
+      // first; the payload's answer is only what comes after the bytes are written.
+      const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
+      if (prompt.kind !== 'settled') return promptMissing(prompt)
     }
     const commandName = step.kind === 'send' ? /^AT(\+[A-Za-z0-9_]+)/i.exec(ctx.vars.render(step.command))?.[1]?.toUpperCase() : undefined
     exchange = new Exchange({
@@ -190,16 +192,6 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
   if (outcome.kind === 'write-failed' || outcome.kind === 'write-stalled') {
     const e = outcome.kind === 'write-failed' ? outcome.error : undefined
     if (e instanceof ResetFailed) return finish('errored', { reason: 'reset-failed', message: `hard reset failed: ${e.message}` })
-    if (e instanceof PromptMissing || (outcome.kind === 'write-stalled' && awaitingPrompt)) {
-      const o = e instanceof PromptMissing ? e.outcome : { kind: 'timeout' as const }
-      if (o.kind === 'aborted') return finish('errored', ctx.abortReason())
-      if (o.kind === 'link-closed') return finish('errored', { reason: 'link-closed', message: 'the link to the device closed before its `>` prompt' })
-      return finish('errored', {
-        reason: 'timeout',
-        message: `timed out after ${step.timeoutMs} ms waiting for the \`>\` prompt before writing the payload (did the step before send AT+WSSEND or AT+CIPSEND?)`,
-        waitingFor: '>',
-      })
-    }
     if (outcome.kind === 'write-stalled') {
       return finish('errored', { reason: 'write-failed', message: `the write to the device did not complete within ${step.timeoutMs} ms (flow control holding it?)` })
     }

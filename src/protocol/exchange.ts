@@ -154,8 +154,19 @@ export class Exchange {
         this.consumed.add(entry.seq)
         this.fail({ reason: 'unexpected-result', entry, ...(this.errCode ? { errCode: this.errCode } : {}) })
         return
-      case 'final-success':
       case 'prompt':
+        // The `>` a payload waits for before it is written: not an answer to the payload.
+        if (this.mode === 'payload') {
+          this.consumed.add(entry.seq)
+          return
+        }
+        this.errCode = undefined
+        if (!this.finished) {
+          this.finish(entry)
+          this.consumed.add(entry.seq)
+        }
+        return
+      case 'final-success':
         this.errCode = undefined
         if (!this.finished) {
           this.finish(entry)

@@ -92,7 +92,7 @@ export class AtSession {
    * cover the write and the wait: a write that never completes (flow control) ends at the timeout
    * too. Entries the exchange consumed leave the inbox.
    */
-  async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: () => Promise<void>): Promise<RunOutcome> {
+  async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: (cancelled: AbortSignal) => Promise<void>): Promise<RunOutcome> {
     let offered = exchange.mode === 'wait' && !exchange.freshOnly ? 0 : exchange.startSeq
     const feed = () => {
       for (const entry of this.inbox.since(offered)) {
@@ -102,15 +102,20 @@ export class AtSession {
       }
     }
     try {
-      if (this.closed) return { kind: 'link-closed', ...(this.closed.error ? { error: this.closed.error } : {}) }
-      if (signal?.aborted) return { kind: 'aborted' }
+      // What is already in the inbox counts first: a `wait` may be satisfied by lines that came
+      // before the link closed or the run was interrupted.
       if (!write) {
         feed()
         if (exchange.status !== 'pending') return { kind: 'settled' }
       }
+      if (this.closed) return { kind: 'link-closed', ...(this.closed.error ? { error: this.closed.error } : {}) }
+      if (signal?.aborted) return { kind: 'aborted' }
       return await new Promise<RunOutcome>((resolve) => {
         let writing = write !== undefined
         let done = false
+        // Aborted when the exchange is over: a write still waiting (for a `>` prompt) gives up
+        // instead of sending its bytes into a later step.
+        const cancel = write ? new AbortController() : undefined
         const timer = setTimeout(() => finish(writing ? { kind: 'write-stalled' } : { kind: 'timeout' }), timeoutMs)
         const onAbort = () => finish({ kind: 'aborted' })
         signal?.addEventListener('abort', onAbort, { once: true })
@@ -120,6 +125,7 @@ export class AtSession {
           clearTimeout(timer)
           signal?.removeEventListener('abort', onAbort)
           this.waiters.delete(waiter)
+          cancel?.abort()
           resolve(outcome)
         }
         const waiter = (why: 'entry' | 'closed') => {
@@ -128,12 +134,13 @@ export class AtSession {
           else if (why === 'closed') finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
         }
         this.waiters.add(waiter)
-        if (!write) return
-        write().then(
+        if (!write || !cancel) return
+        write(cancel.signal).then(
           () => {
             writing = false
             feed()
             if (exchange.status !== 'pending') finish({ kind: 'settled' })
+            else if (this.closed) finish({ kind: 'link-closed', ...(this.closed.error ? { error: this.closed.error } : {}) })
           },
           (error: Error) => finish({ kind: 'write-failed', error }),
         )

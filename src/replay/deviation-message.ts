@@ -9,7 +9,7 @@ const WRITTEN_SHOWN = 48
 export interface DeviationContext {
   /** The recording as people know it: `run.atrec`. */
   file: string
-  /** Masks this run's secrets in the host's bytes (they are raw). */
+  /** Masks this run's secrets in the host's bytes (they are raw), also a secret the window cuts. */
   mask(bytes: Buffer): Buffer
   /** Variables whose value differs from the recording's. */
   mismatches: readonly VariableMismatch[]

@@ -65,7 +65,7 @@ export class ReplayLink implements OpenLink {
     if (!outcome.ok) {
       this.fail(
         new ReplayDeviationError(
-          describeDeviation(outcome.deviation, { file: basename(this.options.file), mask: (b) => this.redactor.bytes(b), mismatches: this.mismatches }),
+          describeDeviation(outcome.deviation, { file: basename(this.options.file), mask: (b) => this.redactor.window(b), mismatches: this.mismatches }),
         ),
       )
       // The write itself went out, as it would on a wire; the step learns of the deviation through the close.

@@ -151,3 +151,35 @@ describe('AtSession over a scripted device', () => {
     expect(await running).toEqual({ kind: 'aborted' })
   })
 })
+
+describe('AtSession.run with the write inside', () => {
+  it('a wait whose line came before the link closed still passes', async () => {
+    const link = new ScriptedLink()
+    const session = new AtSession(link)
+    link.device('+WS_DATA:0,4,test\r\n')
+    link.drop()
+    const exchange = new Exchange({ mode: 'wait', matchers: lines('+WS_DATA:0,4,test'), startSeq: session.mark })
+    expect(await session.run(exchange, 1000)).toEqual({ kind: 'settled' })
+    expect(exchange.status).toBe('passed')
+  })
+
+  it('a payload step waits for its prompt first; its answer is only what comes after its bytes', async () => {
+    const link = new ScriptedLink({ test: '\r\nSEND OK\r\n' })
+    const session = new AtSession(link)
+    const waiting = session.waitForPrompt(60_000)
+    link.device('AT+WSSEND=0,4\r\n\r\nOK\r\n\r\n>') // late: the step before has given up on it
+    expect(await waiting).toEqual({ kind: 'settled' })
+    const payload = new Exchange({ mode: 'payload', matchers: lines('SEND OK'), startSeq: session.mark })
+    expect(await session.run(payload, 60_000, undefined, () => session.write(bin('test')))).toEqual({ kind: 'settled' })
+    expect(payload.status).toBe('passed')
+    expect(link.written).toEqual(['test'])
+  })
+
+  it('a prompt is never an answer to a payload', async () => {
+    const link = new ScriptedLink({ test: '>\r\nSEND OK\r\n' })
+    const session = new AtSession(link)
+    const payload = new Exchange({ mode: 'payload', matchers: lines('SEND OK'), startSeq: session.mark })
+    expect(await session.run(payload, 60_000, undefined, () => session.write(bin('test')))).toEqual({ kind: 'settled' })
+    expect(payload.status).toBe('passed')
+  })
+})

@@ -10,7 +10,7 @@ import type { RunningPrerequisite } from './prerequisites.ts'
 import { Redactor } from './redact.ts'
 import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
-import { expectationLabels, runStepWithRetry } from './run-step.ts'
+import { runStepWithRetry } from './run-step.ts'
 
 export interface RunOptions {
   link: OpenLink
@@ -179,18 +179,20 @@ export async function runScenario(given: Scenario, options: RunOptions): Promise
           emit({ type: 'step:end', result: skipped })
           continue
         }
-        emit({
-          type: 'step:start',
-          phase: step.phase,
-          index: step.index,
-          name: stepName(step),
-          kind: step.kind,
-          expected: expectationLabels(step, ctx),
-          waitMs: step.kind === 'sleep' ? step.durationMs : step.timeoutMs,
+        // step:start comes from the step itself, once its expectations are rendered (labels included).
+        const stepResult = await runStepWithRetry(step, always ? teardownCtx() : ctx, {
+          onStart: (expected) =>
+            emit({
+              type: 'step:start',
+              phase: step.phase,
+              index: step.index,
+              name: stepName(step),
+              kind: step.kind,
+              expected,
+              waitMs: step.kind === 'sleep' ? step.durationMs : step.timeoutMs,
+            }),
+          onRetry: (attempt, failure) => emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
         })
-        const stepResult = await runStepWithRetry(step, always ? teardownCtx() : ctx, (attempt, failure) =>
-          emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
-        )
         into.push(stepResult)
         emit({ type: 'step:end', result: stepResult })
         if ((stepResult.status === 'failed' || stepResult.status === 'errored') && !step.optional) failed = true

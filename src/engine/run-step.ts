@@ -45,11 +45,15 @@ function resetMatchers(how: 'hard' | 'soft'): Matcher[] {
  * Runs a step, again after a failure while its `retry` allows, and returns the last attempt's
  * result with the earlier failures attached.
  */
-export async function runStepWithRetry(step: Step, ctx: StepContext, onRetry?: (attempt: number, failure: StepFailure) => void): Promise<StepResult> {
+export async function runStepWithRetry(
+  step: Step,
+  ctx: StepContext,
+  hooks: { onStart?: (expected: string[]) => void; onRetry?: (attempt: number, failure: StepFailure) => void } = {},
+): Promise<StepResult> {
   const earlier: StepFailure[] = []
   const startedAt = ctx.now()
   for (let attempt = 1; ; attempt++) {
-    const result = await runStep(step, ctx)
+    const result = await runStep(step, ctx, attempt === 1 ? hooks.onStart : undefined)
     const retriable = result.status === 'failed' || result.status === 'errored'
     const interrupted = result.failure?.reason === 'interrupted' || result.failure?.reason === 'prerequisite-exited'
     if (!retriable || interrupted || !step.retry || attempt > step.retry.times) {
@@ -59,7 +63,7 @@ export async function runStepWithRetry(step: Step, ctx: StepContext, onRetry?: (
       return result
     }
     earlier.push(result.failure!)
-    onRetry?.(attempt + 1, result.failure!)
+    hooks.onRetry?.(attempt + 1, result.failure!)
     if (await sleep(step.retry.delayMs, ctx.signal)) {
       // Interrupted while waiting to try again: the failures so far are what the user needs to see.
       const last = { ...result, attempts: attempt, earlierFailures: earlier, failure: ctx.abortReason(), status: 'errored' as const }
@@ -70,7 +74,7 @@ export async function runStepWithRetry(step: Step, ctx: StepContext, onRetry?: (
 }
 
 /** Runs one attempt of a step to its verdict. Never throws for anything the device or the user did. */
-export async function runStep(step: Step, ctx: StepContext): Promise<StepResult> {
+export async function runStep(step: Step, ctx: StepContext, onStart?: (expected: string[]) => void): Promise<StepResult> {
   const startedAt = ctx.now()
   const lines: TranscriptLine[] = []
   const result: StepResult = {
@@ -96,6 +100,10 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
     result.durationMs = ctx.now() - startedAt
     return result
   }
+  // The expectations are rendered once: their labels announce the step, the matchers run it.
+  const { matchers, labels, undefinedVariable } = buildMatchers(step, ctx)
+  result.expected = undefinedVariable ? [] : labels
+  onStart?.(labels)
   if (ctx.signal.aborted) return finish('errored', ctx.abortReason())
 
   if (step.kind === 'sleep') {
@@ -118,8 +126,8 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
     if (lines.length < MAX_LINES) lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: ctx.redactor.text(entry.text) })
   }
   try {
-    const matchers = step.kind === 'reset' ? resetMatchers(step.how) : step.expect.map((e) => toMatcher(e, ctx.vars, ctx.redactor))
-    result.expected = matchers.map((m) => m.label)
+    if (undefinedVariable) throw undefinedVariable
+    let commandName: string | undefined
     const mode: ExchangeMode = step.kind === 'send' || (step.kind === 'reset' && step.how === 'soft') ? 'command' : step.kind === 'reset' ? 'wait' : step.kind
     if (step.kind === 'reset' && step.how === 'soft') {
       result.sent = 'AT+RST'
@@ -149,6 +157,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       }
     } else if (step.kind === 'send') {
       const command = ctx.vars.render(step.command)
+      commandName = /^AT(\+[A-Za-z0-9_]+)/i.exec(command)?.[1]?.toUpperCase()
       result.sent = ctx.redactor.text(command)
       write = async () => {
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: result.sent! })
@@ -168,7 +177,6 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
       const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
       if (prompt.kind !== 'settled') return promptMissing(prompt)
     }
-    const commandName = step.kind === 'send' ? /^AT(\+[A-Za-z0-9_]+)/i.exec(ctx.vars.render(step.command))?.[1]?.toUpperCase() : undefined
     exchange = new Exchange({
       mode,
       matchers,
@@ -230,13 +238,30 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
 }
 
 /**
- * What a step waits for, as the labels its result will show (masked), for progress output before it
- * runs. A template that has no value yet (a later capture) shows as written.
+ * A step's matchers and their labels (masked). A template with no value yet (a capture that did not
+ * happen) shows as written in the label, and the error is kept for the step to report.
  */
-export function expectationLabels(step: Step, ctx: Pick<StepContext, 'vars' | 'redactor'>): string[] {
-  if (step.kind === 'sleep') return []
-  if (step.kind === 'reset') return resetMatchers(step.how).map((m) => m.label)
-  return step.expect.map((e) => safeRender(() => toMatcher(e, ctx.vars, ctx.redactor).label, asWritten(e)))
+function buildMatchers(step: Step, ctx: Pick<StepContext, 'vars' | 'redactor'>): { matchers: Matcher[]; labels: string[]; undefinedVariable?: UndefinedVariableError } {
+  if (step.kind === 'sleep') return { matchers: [], labels: [] }
+  if (step.kind === 'reset') {
+    const matchers = resetMatchers(step.how)
+    return { matchers, labels: matchers.map((m) => m.label) }
+  }
+  const matchers: Matcher[] = []
+  const labels: string[] = []
+  let undefinedVariable: UndefinedVariableError | undefined
+  for (const e of step.expect) {
+    try {
+      const m = toMatcher(e, ctx.vars, ctx.redactor)
+      matchers.push(m)
+      labels.push(m.label)
+    } catch (error) {
+      if (!(error instanceof UndefinedVariableError)) throw error
+      undefinedVariable ??= error
+      labels.push(asWritten(e))
+    }
+  }
+  return { matchers, labels, ...(undefinedVariable ? { undefinedVariable } : {}) }
 }
 
 function asWritten(e: Expectation): string {

@@ -64,20 +64,29 @@ export class TelnetDecoder {
 
   push(chunk: Uint8Array): TelnetEvent[] {
     const events: TelnetEvent[] = []
-    let data: number[] = []
+    // Data out is never longer than the chunk in, so one buffer holds it; runs between IACs are
+    // copied whole rather than byte by byte, which is what a serial stream almost always is.
+    const data = new Uint8Array(chunk.length)
+    let start = 0
+    let end = 0
     const flush = () => {
-      if (data.length > 0) events.push({ kind: 'data', bytes: Uint8Array.from(data) })
-      data = []
+      if (end > start) events.push({ kind: 'data', bytes: data.subarray(start, end) })
+      start = end
     }
-    for (const b of chunk) {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!
       switch (this.state) {
-        case State.Data:
-          if (b === IAC) this.state = State.Iac
-          else data.push(b)
+        case State.Data: {
+          const next = indexOfIac(chunk, i)
+          data.set(chunk.subarray(i, next), end)
+          end += next - i
+          i = next
+          if (i < chunk.length) this.state = State.Iac
           break
+        }
         case State.Iac:
           if (b === IAC) {
-            data.push(IAC)
+            data[end++] = IAC
             this.state = State.Data
           } else if (b === DO || b === DONT || b === WILL || b === WONT) {
             this.verb = b
@@ -120,4 +129,9 @@ export class TelnetDecoder {
     flush()
     return events
   }
+}
+
+function indexOfIac(chunk: Uint8Array, from: number): number {
+  const at = chunk.indexOf(IAC, from)
+  return at === -1 ? chunk.length : at
 }

@@ -54,9 +54,30 @@ export class Inbox {
     if (this.entries.length > this.limit) this.entries = this.entries.slice(this.entries.length - Math.max(1, Math.floor(this.limit / 2)))
   }
 
-  /** Entries with seq >= from, oldest first. */
+  /** Entries with seq >= from, oldest first (a copy). */
   since(from: number): InboxEntry[] {
-    // Entries are in seq order: find the first one by binary search.
+    return this.entries.slice(this.indexOf(from))
+  }
+
+  /**
+   * Visits the entries with seq >= from, oldest first, until `visit` returns false: what a running
+   * exchange does on every read, so without copying the inbox each time.
+   */
+  visitFrom(from: number, visit: (entry: InboxEntry) => boolean): void {
+    for (let i = this.indexOf(from); i < this.entries.length; i++) if (!visit(this.entries[i]!)) return
+  }
+
+  remove(seqs: ReadonlySet<number>): void {
+    if (seqs.size > 0) this.entries = this.entries.filter((e) => !seqs.has(e.seq))
+  }
+
+  /** Drops every entry of a kind (a prompt that was answered, a start-up banner). */
+  removeKind(kind: EntryKind): void {
+    if (this.entries.some((e) => e.kind === kind)) this.entries = this.entries.filter((e) => e.kind !== kind)
+  }
+
+  /** The index of the first entry with seq >= from; entries are in seq order, so a binary search. */
+  private indexOf(from: number): number {
     let lo = 0
     let hi = this.entries.length
     while (lo < hi) {
@@ -64,11 +85,7 @@ export class Inbox {
       if (this.entries[mid]!.seq < from) lo = mid + 1
       else hi = mid
     }
-    return this.entries.slice(lo)
-  }
-
-  remove(seqs: ReadonlySet<number>): void {
-    if (seqs.size > 0) this.entries = this.entries.filter((e) => !seqs.has(e.seq))
+    return lo
   }
 
   get size(): number {

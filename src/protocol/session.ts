@@ -79,7 +79,7 @@ export class AtSession {
     // Whatever is written answers a prompt still waiting in the inbox; no later step should see it.
     if (this.promptOutstanding) {
       this.promptOutstanding = false
-      this.inbox.remove(new Set(this.inbox.since(0).filter((e) => e.kind === 'prompt').map((e) => e.seq)))
+      this.inbox.removeKind('prompt')
     }
     this.events.onWrite?.(bytes, this.now())
     await this.link.write(bytes)
@@ -95,11 +95,11 @@ export class AtSession {
   async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: (cancelled: AbortSignal) => Promise<void>): Promise<RunOutcome> {
     let offered = exchange.mode === 'wait' && !exchange.freshOnly ? 0 : exchange.startSeq
     const feed = () => {
-      for (const entry of this.inbox.since(offered)) {
+      this.inbox.visitFrom(offered, (entry) => {
         offered = entry.seq + 1
         exchange.offer(entry)
-        if (exchange.status !== 'pending') break
-      }
+        return exchange.status === 'pending'
+      })
     }
     try {
       // What is already in the inbox counts first: a `wait` may be satisfied by lines that came
@@ -209,7 +209,7 @@ export class AtSession {
     if (ANSWERS.has(entry.kind) && !this.answered) {
       this.answered = true
       // A `ready` still waiting in the inbox was the start-up banner, not news for a later `wait`.
-      this.inbox.remove(new Set(this.inbox.since(0).filter((e) => e.kind === 'ready').map((e) => e.seq)))
+      this.inbox.removeKind('ready')
     }
     this.inbox.add(entry)
     for (const s of this.subscribers) s(entry)

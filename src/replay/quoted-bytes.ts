@@ -1,3 +1,4 @@
+import { escapeByte } from '../report/bytes-view.ts'
 import type { Segment } from './segments.ts'
 
 /**
@@ -6,13 +7,8 @@ import type { Segment } from './segments.ts'
  * Every byte value survives the round trip, so a recording is exact and still reads as the AT text.
  */
 
-const NAMED: Record<number, string> = { 0x0d: '\\r', 0x0a: '\\n', 0x09: '\\t', 0x5c: '\\\\', 0x22: '\\"' }
 const UNNAMED: Record<string, number> = { r: 0x0d, n: 0x0a, t: 0x09, '\\': 0x5c, '"': 0x22 }
 const SECRET_NAME = /^[A-Za-z_][\w.-]*$/
-
-export function escapeByte(b: number): string {
-  return NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)
-}
 
 /**
  * The segments as quoted pieces, one per line of the data (a piece ends after each LF), so that a

@@ -1,5 +1,10 @@
 const NAMED: Record<number, string> = { 0x0d: '\\r', 0x0a: '\\n', 0x09: '\\t', 0x5c: '\\\\', 0x22: '\\"' }
 
+/** One byte in the transcript's quoted notation: printable ASCII as itself, C escapes, else `\xNN`. */
+export function escapeByte(b: number): string {
+  return NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)
+}
+
 /** Whether the bytes read as text: printable ASCII and CR, LF, tab. Anything else also gets a hex view. */
 export function isPlainText(bytes: Uint8Array): boolean {
   for (const b of bytes) if ((b < 0x20 || b > 0x7e) && b !== 0x0d && b !== 0x0a && b !== 0x09) return false
@@ -15,7 +20,7 @@ export function escapedLines(bytes: Uint8Array): string[] {
   const lines: string[] = []
   let current = ''
   for (const b of bytes) {
-    current += NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)
+    current += escapeByte(b)
     if (b === 0x0a) {
       lines.push(`"${current}"`)
       current = ''

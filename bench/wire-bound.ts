@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { WebSocket } from 'ws'
+import { maskedBytes } from '../dist/bytes/segments.js'
 import { runScenario } from '../dist/engine/run-scenario.js'
 import type { EngineEvent } from '../dist/engine/events.js'
 import { openLink } from '../dist/link/open-link.js'
@@ -74,8 +75,9 @@ async function onePass(python: string): Promise<WireBoundResult> {
     if (event.type === 'step:start' && event.phase === 'steps') inSteps = true
     if (event.type === 'teardown:start') inSteps = false
     if (event.type === 'io' && inSteps) {
-      if (event.dir === 'tx') toDevice += event.bytes.length
-      else fromDevice += event.bytes.length
+      const n = maskedBytes(event.segments).length
+      if (event.dir === 'tx') toDevice += n
+      else fromDevice += n
     }
   }
   try {

@@ -1,3 +1,4 @@
+import type { Segment } from '../bytes/segments.ts'
 import type { Span } from '../diagnostics/diagnostic.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
 
@@ -13,7 +14,7 @@ export interface PlannedPrerequisite {
   name: string
 }
 
-/** What a run tells its listeners, in order. Text is already masked; only `io` carries raw bytes. */
+/** What a run tells its listeners, in order. Everything is already masked, the bytes of `io` too. */
 export type EngineEvent =
   | {
       type: 'run:start'
@@ -21,8 +22,6 @@ export type EngineEvent =
       target: string
       prerequisites: PlannedPrerequisite[]
       steps: PlannedStep[]
-      /** The secret values. `io` bytes are raw (bytes are bytes), so a reporter that writes them masks these itself. */
-      secrets: string[]
     }
   | { type: 'prerequisite:start'; index: number; name: string; command: string[] }
   | { type: 'prerequisite:end'; result: PrerequisiteResult }
@@ -40,8 +39,11 @@ export type EngineEvent =
   | { type: 'step:end'; result: StepResult }
   /** A step failed and runs again (`retry`); `attempt` is the number of the attempt about to start. */
   | { type: 'step:retry'; phase: 'steps' | 'teardown'; index: number; attempt: number; failure: StepFailure }
-  /** Raw bytes both ways, not masked (see `run:start` secrets); `at` is ms since the run started. */
-  | { type: 'io'; dir: 'tx' | 'rx'; at: number; bytes: Uint8Array }
+  /**
+   * Bytes both ways, in the order they crossed; `at` is ms since the run started. A secret is a
+   * segment of its own (its name, never its bytes): show it as `***`, or record its name.
+   */
+  | { type: 'io'; dir: 'tx' | 'rx'; at: number; segments: Segment[] }
   | { type: 'teardown:start' }
   | { type: 'prerequisites:stopped'; results: PrerequisiteResult[] }
   | { type: 'run:end'; result: RunResult }

@@ -1,45 +1,57 @@
+import { maskTemplated, secretsIn, segmentsOf, utf8Spans } from '../bytes/secret-scan.ts'
+import type { SecretSpan } from '../bytes/secret-scan.ts'
+import { maskedBytes } from '../bytes/segments.ts'
 import type { Matcher } from '../protocol/matchers.ts'
 import { dataMatcher, lineMatcher, regexMatcher } from '../protocol/matchers.ts'
 import { escapeRegExp } from '../source/template.ts'
 import type { Expectation, Payload } from '../source/types.ts'
 import type { Variables } from '../source/variables.ts'
-import type { Redactor } from './redact.ts'
 
-/** The bytes of a payload, with its templates rendered. */
-export function payloadBytes(payload: Payload, vars: Variables): Uint8Array {
-  if (payload.kind === 'bytes') return payload.bytes
-  const text = vars.render(payload.text)
-  return Buffer.from(payload.repeat > 1 ? text.repeat(payload.repeat) : text, 'utf8')
+/** The bytes of a payload, with its templates rendered, and where templated secrets lie in them. */
+export function payloadBytes(payload: Payload, vars: Variables): { bytes: Uint8Array; secrets: SecretSpan[] } {
+  if (payload.kind === 'bytes') return { bytes: payload.bytes, secrets: [] }
+  const rendered = vars.renderWithSecrets(payload.text)
+  const one = Buffer.from(rendered.text, 'utf8')
+  const once = utf8Spans(rendered)
+  const repeat = Math.max(1, payload.repeat)
+  const secrets: SecretSpan[] = []
+  for (let i = 0; i < repeat && once.length > 0; i++) for (const s of once) secrets.push({ ...s, start: s.start + i * one.length, end: s.end + i * one.length })
+  return { bytes: repeat > 1 ? Buffer.from(rendered.text.repeat(repeat), 'utf8') : one, secrets }
 }
 
-/** A short, masked description of a payload for progress output and reports. */
-export function describeBytes(bytes: Uint8Array, redactor: Redactor): string {
-  const printable = /^[\x20-\x7e]*$/.test(Buffer.from(bytes).toString('latin1'))
-  if (printable && bytes.length <= 64) return `${JSON.stringify(redactor.text(Buffer.from(bytes).toString('latin1')))} (${bytes.length} bytes)`
-  // The hex view shows the bytes with secrets already replaced: hex is no disguise.
-  const head = redactor.bytes(bytes).subarray(0, 16).toString('hex').replace(/(..)/g, '$1 ').trim()
-  return `${bytes.length} bytes: ${head}${bytes.length > 16 ? ' …' : ''}`
+/**
+ * A short description of a payload for progress output and reports: its text, or its length and
+ * first bytes in hex. Only the templated secrets are masked (hex is no disguise); other bytes are
+ * shown as they are, even when they look like a secret.
+ */
+export function describeBytes(bytes: Uint8Array, secrets: readonly SecretSpan[]): string {
+  const shown = maskedBytes(segmentsOf(bytes, secrets))
+  const printable = /^[\x20-\x7e]*$/.test(shown.toString('latin1'))
+  if (printable && bytes.length <= 64) return `${JSON.stringify(shown.toString('latin1'))} (${bytes.length} bytes)`
+  const head = shown.subarray(0, 16).toString('hex').replace(/(..)/g, '$1 ').trim()
+  return `${bytes.length} bytes: ${head}${shown.length > 16 ? ' …' : ''}`
 }
 
 /** Turns a scenario expectation into a matcher, rendering its templates with the current values. */
-export function toMatcher(e: Expectation, vars: Variables, redactor: Redactor): Matcher {
+export function toMatcher(e: Expectation, vars: Variables): Matcher {
   switch (e.kind) {
     case 'line': {
-      const text = vars.render(e.text)
-      const m = lineMatcher(text)
-      return redactor.active ? { ...m, label: redactor.text(text) } : m
+      const rendered = vars.renderWithSecrets(e.text)
+      const m = lineMatcher(rendered.text)
+      return rendered.secrets.length > 0 ? { ...m, label: maskTemplated(rendered) } : m
     }
     case 'regex': {
       // Substituted values match literally: `${ssid}` = "a.b" does not match "axb".
       const source = vars.render(e.pattern, escapeRegExp)
       // The label masks a secret before escaping changes it beyond recognition (`a\.b`).
-      const label = `/${vars.render(e.pattern, (v) => (redactor.isSecret(v) ? '***' : escapeRegExp(v)))}/${e.flags}`
-      return regexMatcher(new RegExp(source, e.flags), redactor.text(label))
+      const secrets = vars.namedSecrets()
+      const label = `/${vars.render(e.pattern, (v) => maskTemplated({ text: v, secrets: secretsIn(v, secrets) }, escapeRegExp))}/${e.flags}`
+      return regexMatcher(new RegExp(source, e.flags), label)
     }
     case 'data': {
-      const bytes = payloadBytes(e.payload, vars)
+      const { bytes, secrets } = payloadBytes(e.payload, vars)
       const where = e.link === undefined ? '' : ` on link ${e.link}`
-      return dataMatcher(bytes, e.link, `+WS_DATA carrying ${describeBytes(bytes, redactor)}${where}`)
+      return dataMatcher(bytes, e.link, `+WS_DATA carrying ${describeBytes(bytes, secrets)}${where}`)
     }
   }
 }

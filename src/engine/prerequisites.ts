@@ -6,7 +6,7 @@ import type { Prerequisite } from '../source/types.ts'
 import { escapeRegExp } from '../source/template.ts'
 import type { Variables } from '../source/variables.ts'
 import { OutputTail } from './output-tail.ts'
-import type { Redactor } from './redact.ts'
+import type { Redactor } from '../bytes/redact.ts'
 
 const STOP_GRACE_MS = 3000
 const PORT_RETRY_MS = 25

@@ -7,7 +7,8 @@ import type { VariableInputs } from '../source/variables.ts'
 import type { EngineListener } from './events.ts'
 import { startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
-import { Redactor } from './redact.ts'
+import { IoMasker } from '../bytes/io-masker.ts'
+import { Redactor } from '../bytes/redact.ts'
 import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
 import { runStepWithRetry } from './run-step.ts'
@@ -39,11 +40,18 @@ export interface RunOptions {
  */
 export async function runScenario(given: Scenario, options: RunOptions): Promise<RunResult> {
   const scenario = withReset(given, options.reset ?? given.device.reset)
-  const emit: EngineListener = options.onEvent ?? (() => {})
+  const listener: EngineListener = options.onEvent ?? (() => {})
   const started = performance.now()
   const now = () => performance.now() - started
   const vars = new Variables(scenario, options.variables)
   const redactor = new Redactor(vars.secretValues())
+  // Listeners never see a secret's bytes: `io` events come masked, in the order the bytes crossed,
+  // and whatever the masker still holds goes out before any other event.
+  const masker = new IoMasker(vars.namedSecrets(), (io) => listener({ type: 'io', ...io }))
+  const emit: EngineListener = (event) => {
+    masker.flush()
+    listener(event)
+  }
   const userSignal = options.signal ?? new AbortController().signal
   const result: RunResult = {
     scenario: {
@@ -73,12 +81,11 @@ export async function runScenario(given: Scenario, options: RunOptions): Promise
     target: result.target,
     prerequisites: scenario.prerequisites.map((p) => ({ index: p.index, name: redactor.text(vars.render(p.name)) })),
     steps: [...scenario.steps, ...scenario.teardown].map((s) => ({ phase: s.phase, index: s.index, name: stepName(s), span: s.span })),
-    secrets: vars.secretValues(),
   })
 
   const session = new AtSession(options.link, {
-    onWrite: (bytes, at) => emit({ type: 'io', dir: 'tx', at, bytes }),
-    onRead: (bytes, at) => emit({ type: 'io', dir: 'rx', at, bytes }),
+    onWrite: (bytes, at, secrets) => masker.tx(bytes, at, secrets),
+    onRead: (bytes, at, data) => masker.rx(bytes, at, data),
   }, now)
 
   // Aborted when the user interrupts or a prerequisite dies: the running step stops with the reason.
@@ -158,6 +165,7 @@ export async function runScenario(given: Scenario, options: RunOptions): Promise
       session,
       vars,
       redactor,
+      masker,
       now,
       signal: stepAbort.signal,
       abortReason: () => abortReason,

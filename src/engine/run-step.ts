@@ -1,3 +1,6 @@
+import type { IoMasker } from '../bytes/io-masker.ts'
+import type { Redactor } from '../bytes/redact.ts'
+import { maskTemplated, utf8Spans } from '../bytes/secret-scan.ts'
 import { Exchange } from '../protocol/exchange.ts'
 import type { ExchangeFailure, ExchangeMode } from '../protocol/exchange.ts'
 import type { InboxEntry } from '../protocol/inbox.ts'
@@ -8,7 +11,6 @@ import type { Expectation, Step } from '../source/types.ts'
 import { UndefinedVariableError } from '../source/template.ts'
 import type { Variables } from '../source/variables.ts'
 import { describeBytes, payloadBytes, toMatcher } from './expectations.ts'
-import type { Redactor } from './redact.ts'
 import type { StepFailure, StepResult, TranscriptLine } from './result.ts'
 
 export interface StepContext {
@@ -19,6 +21,8 @@ export interface StepContext {
   linkDescription?: string
   vars: Variables
   redactor: Redactor
+  /** Masks the bytes for listeners; tells received data that only repeats a plain write. */
+  masker: Pick<IoMasker, 'reflectsCleanWrite' | 'addSecret'>
   /** Milliseconds since the run started. */
   now(): number
   /** Aborted on Ctrl-C and when a prerequisite exits. */
@@ -123,7 +127,7 @@ export async function runStep(step: Step, ctx: StepContext, onStart?: (expected:
     })
   }
   const record = (entry: InboxEntry) => {
-    if (lines.length < MAX_LINES) lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: ctx.redactor.text(entry.text) })
+    if (lines.length < MAX_LINES) lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: shownText(entry, ctx) })
   }
   try {
     if (undefinedVariable) throw undefinedVariable
@@ -156,19 +160,21 @@ export async function runStep(step: Step, ctx: StepContext, onStart?: (expected:
         }
       }
     } else if (step.kind === 'send') {
-      const command = ctx.vars.render(step.command)
+      const rendered = ctx.vars.renderWithSecrets(step.command)
+      const command = rendered.text
       commandName = /^AT(\+[A-Za-z0-9_]+)/i.exec(command)?.[1]?.toUpperCase()
-      result.sent = ctx.redactor.text(command)
+      // Masked where a secret was templated in, and nowhere else: the rest is what was sent.
+      result.sent = maskTemplated(rendered)
       write = async () => {
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: result.sent! })
-        await ctx.session.sendCommand(command)
+        await ctx.session.sendCommand(command, utf8Spans(rendered))
       }
     } else if (step.kind === 'payload') {
-      const bytes = payloadBytes(step.payload, ctx.vars)
-      result.sent = describeBytes(bytes, ctx.redactor)
+      const { bytes, secrets } = payloadBytes(step.payload, ctx.vars)
+      result.sent = describeBytes(bytes, secrets)
       write = async () => {
         lines.push({ at: ctx.now(), dir: 'tx', kind: 'payload', text: result.sent! })
-        await ctx.session.write(bytes)
+        await ctx.session.write(bytes, secrets)
       }
     }
     if (step.kind === 'payload') {
@@ -207,6 +213,11 @@ export async function runStep(step: Step, ctx: StepContext, onStart?: (expected:
   }
   result.matched = exchange.matched
   for (const [name, value] of Object.entries(exchange.captures)) {
+    // A capture into a variable listed in `secrets` is a secret from now on, in every output.
+    if (ctx.vars.isSecret(name)) {
+      ctx.redactor.add(value)
+      ctx.masker.addSecret({ name, value })
+    }
     // The variable keeps the real value; the result, which reports print, gets it masked.
     result.captures[name] = ctx.redactor.text(value)
     ctx.vars.set(name, value)
@@ -252,7 +263,7 @@ function buildMatchers(step: Step, ctx: Pick<StepContext, 'vars' | 'redactor'>):
   let undefinedVariable: UndefinedVariableError | undefined
   for (const e of step.expect) {
     try {
-      const m = toMatcher(e, ctx.vars, ctx.redactor)
+      const m = toMatcher(e, ctx.vars)
       matchers.push(m)
       labels.push(m.label)
     } catch (error) {
@@ -293,6 +304,15 @@ function exchangeFailure(f: ExchangeFailure, waitingFor: string | undefined, red
     case 'link-lost':
       return { ...base, reason: 'link-lost', message: `WebSocket link ${f.link} was lost (\`${f.entry.text}\`)${waitingFor ? ` while waiting for \`${waitingFor}\`` : ''}` }
   }
+}
+
+/**
+ * A received record as the reports show it. Data that only repeats what the host wrote with no
+ * secret in it is evidence and shown as it is; anything else has the secrets' values masked.
+ */
+function shownText(entry: InboxEntry, ctx: Pick<StepContext, 'redactor' | 'masker'>): string {
+  if (entry.record.kind === 'data' && ctx.masker.reflectsCleanWrite(entry.record.bytes)) return entry.text
+  return ctx.redactor.text(entry.text)
 }
 
 function safeRender(render: () => string, fallback: string): string {

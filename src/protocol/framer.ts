@@ -11,8 +11,11 @@ export type FrameRecord =
   | { kind: 'echo'; text: string }
   /** The `>` that ends `\r\nOK\r\n\r\n>`: the device waits for raw payload bytes. No newline follows it. */
   | { kind: 'prompt' }
-  /** `+WS_DATA:<link>,<len>,<bytes>`, read by length: the bytes may hold CR, LF and NUL. */
-  | { kind: 'data'; link: number; bytes: Uint8Array }
+  /**
+   * `+WS_DATA:<link>,<len>,<bytes>`, read by length: the bytes may hold CR, LF and NUL. `offset`: where
+   * the bytes start in the stream (bytes pushed since the framer was made).
+   */
+  | { kind: 'data'; link: number; bytes: Uint8Array; offset: number }
 
 export interface FramerOptions {
   /**
@@ -57,6 +60,9 @@ export class Framer {
   /** How many bytes of the literal `+WS_DATA:` have matched so far. */
   private headerPos = 0
   private readonly pendingEchoes: string[] = []
+  /** Bytes pushed before the current chunk, and where the data being read starts in the stream. */
+  private streamBase = 0
+  private dataStart = 0
   /** Keeps a leading U+FEFF: a line's text is exactly its bytes. */
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true })
   private readonly maxLineLength: number
@@ -73,6 +79,11 @@ export class Framer {
    */
   get pendingBytes(): number {
     return this.length
+  }
+
+  /** Where the bytes of a length-framed record still being read start in the stream, if one is. */
+  get openDataStart(): number | undefined {
+    return this.state === State.Data ? this.dataStart : undefined
   }
 
   /**
@@ -144,7 +155,7 @@ export class Framer {
           this.dataRemaining -= take
           i += take
           if (this.dataRemaining === 0) {
-            out.push({ kind: 'data', link: this.dataLink, bytes: this.take() })
+            out.push({ kind: 'data', link: this.dataLink, bytes: this.take(), offset: this.dataStart })
             this.state = State.DataEndCr
           }
           break
@@ -176,6 +187,7 @@ export class Framer {
       }
     }
     this.adopt()
+    this.streamBase += n
     return out
   }
 
@@ -235,8 +247,9 @@ export class Framer {
         this.clear()
         this.dataLink = this.headerLink
         this.dataRemaining = this.headerLen
+        this.dataStart = this.streamBase + i
         if (this.headerLen === 0) {
-          out.push({ kind: 'data', link: this.dataLink, bytes: new Uint8Array(0) })
+          out.push({ kind: 'data', link: this.dataLink, bytes: new Uint8Array(0), offset: this.dataStart })
           this.state = State.DataEndCr
         } else {
           this.state = State.Data

@@ -1,5 +1,8 @@
+import type { DataRegion } from '../bytes/io-masker.ts'
+import type { SecretSpan } from '../bytes/secret-scan.ts'
 import type { Exchange } from './exchange.ts'
 import { Framer } from './framer.ts'
+import type { FrameRecord } from './framer.ts'
 import type { InboxEntry } from './inbox.ts'
 import { Inbox, toEntry } from './inbox.ts'
 import type { EntryKind } from './inbox.ts'
@@ -25,10 +28,10 @@ export type RunOutcome =
   | { kind: 'write-failed'; error: Error }
 
 export interface SessionEvents {
-  /** Every byte written to the device. */
-  onWrite?(bytes: Uint8Array, at: number): void
-  /** Every byte received, before framing. */
-  onRead?(bytes: Uint8Array, at: number): void
+  /** Every byte written to the device, with where the writer put secrets in it. */
+  onWrite?(bytes: Uint8Array, at: number, secrets: readonly SecretSpan[]): void
+  /** Every byte received, before its records reach the inbox, with the length-framed contents it carries. */
+  onRead?(bytes: Uint8Array, at: number, data: readonly DataRegion[]): void
 }
 
 /**
@@ -50,6 +53,8 @@ export class AtSession {
   private answered = false
   /** A `>` prompt arrived and nothing has been written since: the device waits for payload bytes. */
   private promptOutstanding = false
+  /** Bytes received so far: the stream offset after the last chunk. */
+  private rxBytes = 0
 
   constructor(link: ByteLink, events: SessionEvents = {}, now: () => number = defaultClock()) {
     this.link = link
@@ -68,20 +73,23 @@ export class AtSession {
     return this.nextSeq
   }
 
-  /** Writes a command line with its CR LF and expects its echo. */
-  async sendCommand(command: string): Promise<void> {
+  /**
+   * Writes a command line with its CR LF and expects its echo. `secrets`: where templated secrets lie
+   * in the command's UTF-8 bytes (for the outputs; the device gets the real bytes).
+   */
+  async sendCommand(command: string, secrets: readonly SecretSpan[] = []): Promise<void> {
     this.framer.expectEcho(command)
-    await this.write(Buffer.from(`${command}\r\n`, 'utf8'))
+    await this.write(Buffer.from(`${command}\r\n`, 'utf8'), secrets)
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
+  async write(bytes: Uint8Array, secrets: readonly SecretSpan[] = []): Promise<void> {
     if (this.closed) throw new Error('the link to the device is closed')
     // Whatever is written answers a prompt still waiting in the inbox; no later step should see it.
     if (this.promptOutstanding) {
       this.promptOutstanding = false
       this.inbox.removeKind('prompt')
     }
-    this.events.onWrite?.(bytes, this.now())
+    this.events.onWrite?.(bytes, this.now(), secrets)
     await this.link.write(bytes)
   }
 
@@ -186,8 +194,9 @@ export class AtSession {
 
   private receive(bytes: Uint8Array): void {
     const at = this.now()
-    this.events.onRead?.(bytes, at)
+    const chunkEnd = (this.rxBytes += bytes.length)
     const records = this.framer.push(bytes)
+    if (this.events.onRead) this.events.onRead(bytes, at, dataRegions(records, this.framer.openDataStart, chunkEnd))
     if (records.length === 0) return
     for (const record of records) this.add(toEntry(record, this.nextSeq++, at))
     for (const w of this.waiters) w('entry')
@@ -214,6 +223,14 @@ export class AtSession {
     this.inbox.add(entry)
     for (const s of this.subscribers) s(entry)
   }
+}
+
+/** The contents of the length-framed records a chunk carries, whole or in part, in stream offsets. */
+function dataRegions(records: readonly FrameRecord[], openStart: number | undefined, chunkEnd: number): DataRegion[] {
+  const regions: DataRegion[] = []
+  for (const r of records) if (r.kind === 'data') regions.push({ start: r.offset, end: r.offset + r.bytes.length })
+  if (openStart !== undefined) regions.push({ start: openStart, end: chunkEnd, open: true })
+  return regions
 }
 
 function defaultClock(): () => number {

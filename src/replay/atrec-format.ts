@@ -1,5 +1,5 @@
-import { quoteSegments } from './quoted-bytes.ts'
-import type { Segment } from './segments.ts'
+import { quotePieces } from '../bytes/quote.ts'
+import type { Segment } from '../bytes/segments.ts'
 
 /**
  * The .atrec format, version 1 (docs/atrec-format.md): a version line, `key: <JSON value>` header
@@ -84,7 +84,7 @@ export function formatHeader(header: RecordingHeader, vars: readonly [string, st
 export function formatEntry(entry: RecordEntry): string {
   const time = entry.at.toFixed(3).padStart(TIME_WIDTH)
   if (entry.kind === 'marker') return `${time}  ${ARROWS.marker}  ${entry.text.replace(/[\r\n]+/g, ' ')}\n`
-  const [first, ...rest] = quoteSegments(entry.segments)
+  const [first, ...rest] = quotePieces(entry.segments, 'named')
   return [`${time}  ${ARROWS[entry.dir]}  ${first}`, ...rest.map((p) => `${CONTINUATION_INDENT}${p}`)].join('\n') + '\n'
 }
 

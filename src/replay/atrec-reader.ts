@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { ATREC_VERSION, HEADER_KEYS, PLACE_MARKER } from './atrec-format.ts'
 import type { Direction, RecordingHeader } from './atrec-format.ts'
-import { QuotedBytesError, unquote } from './quoted-bytes.ts'
-import type { Segment } from './segments.ts'
-import { normalizeSegments } from './segments.ts'
+import { QuotedBytesError, unquote } from '../bytes/quote.ts'
+import type { Segment } from '../bytes/segments.ts'
+import { normalizeSegments } from '../bytes/segments.ts'
 
 /** Bytes one way as recorded, with where they are in the file and in the run. */
 export interface RecordedData {

@@ -1,6 +1,6 @@
 import type { Deviation } from './host-script.ts'
-import { quoteInline } from './quoted-bytes.ts'
-import { maskedBytes } from './segments.ts'
+import { quoteInline } from '../bytes/quote.ts'
+import { maskedBytes } from '../bytes/segments.ts'
 import type { VariableMismatch } from './run-variables.ts'
 
 /** How many of the host's bytes a message shows from the deviation on. */

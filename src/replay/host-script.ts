@@ -1,5 +1,5 @@
 import type { RecordedData } from './atrec-reader.ts'
-import type { Segment } from './segments.ts'
+import type { Segment } from '../bytes/segments.ts'
 
 type Piece =
   | { kind: 'bytes'; bytes: Buffer; entry: number; run: number }

@@ -2,9 +2,9 @@ import type { EngineEvent, EngineListener } from '../engine/events.ts'
 import type { TranscriptSink } from '../report/transcript.ts'
 import { formatEntry, formatHeader, stepMarker } from './atrec-format.ts'
 import type { Direction, RecordingHeader } from './atrec-format.ts'
+import type { Segment } from '../bytes/segments.ts'
+import { normalizeSegments } from '../bytes/segments.ts'
 import type { RunVariables } from './run-variables.ts'
-import { SecretSpans } from './secret-spans.ts'
-import type { NamedSecret } from './secret-spans.ts'
 
 /** What the run's events do not say: the port as given and its settings, and the run's variables. */
 export interface RecordingSetup {
@@ -15,8 +15,8 @@ export interface RecordingSetup {
 /**
  * Writes a run as a .atrec recording, from the engine's events, so it works on any link: every
  * byte both ways with its time, the steps as markers, the scenario, the port and the variables.
- * Secrets never reach the file: their bytes become `\{name}` (also when split across reads), and
- * variables holding one are left out. Written as the run goes, like the transcript.
+ * Secrets never reach the file: the engine's `io` events name them (`\{name}` in the file) instead of
+ * carrying their bytes, and variables holding one are left out. Written as the run goes, like the transcript.
  */
 export class Recorder {
   readonly listener: EngineListener
@@ -25,7 +25,6 @@ export class Recorder {
   private readonly clock: () => number
   private start = 0
   private last = 0
-  private spans: Record<Direction, SecretSpans> = { tx: new SecretSpans([]), rx: new SecretSpans([]) }
   private closing: Promise<void> | undefined
 
   constructor(sink: TranscriptSink, setup: RecordingSetup, clock: () => number = () => performance.now()) {
@@ -38,7 +37,6 @@ export class Recorder {
   /** Writes what is still held back and closes the file; safe to call more than once. */
   close(): Promise<void> {
     if (!this.closing) {
-      this.flush()
       this.closing = this.sink.close()
     }
     return this.closing
@@ -49,8 +47,7 @@ export class Recorder {
     switch (event.type) {
       case 'run:start': {
         this.start = this.clock()
-        const secrets = namedSecrets(event.secrets, this.setup.variables.secrets)
-        this.spans = { tx: new SecretSpans(secrets), rx: new SecretSpans(secrets) }
+        const secrets = this.setup.variables.secrets
         const header: RecordingHeader = {
           scenario: event.scenario.name,
           file: event.scenario.file,
@@ -64,14 +61,12 @@ export class Recorder {
         break
       }
       case 'step:start':
-        this.flush()
         this.marker(stepMarker(event))
         break
       case 'io':
-        this.data(event.dir, event.at, this.spans[event.dir].push(event.bytes))
+        this.data(event.dir, event.at, normalizeSegments(event.segments))
         break
       case 'step:end':
-        this.flush()
         this.marker(`${stepMarker(event.result)} ${event.result.status}`)
         this.sink.checkpoint()
         break
@@ -79,7 +74,6 @@ export class Recorder {
         this.marker('teardown')
         break
       case 'run:end':
-        this.flush()
         this.marker(`end: ${event.result.status}`)
         void this.close()
         break
@@ -88,7 +82,7 @@ export class Recorder {
     }
   }
 
-  private data(dir: Direction, at: number, segments: ReturnType<SecretSpans['push']>): void {
+  private data(dir: Direction, at: number, segments: Segment[]): void {
     if (segments.length === 0) return
     this.last = Math.max(this.last, at)
     this.sink.write(formatEntry({ kind: 'data', dir, at: this.last, segments }))
@@ -99,26 +93,4 @@ export class Recorder {
     this.last = Math.max(this.last, this.clock() - this.start)
     this.sink.write(formatEntry({ kind: 'marker', at: this.last, text }))
   }
-
-  /** Bytes held back for a possible split secret go out before a marker, so the order stays true. */
-  private flush(): void {
-    for (const dir of ['tx', 'rx'] as const) if (this.spans[dir].pending > 0) this.data(dir, this.clock() - this.start, this.spans[dir].flush())
-  }
-}
-
-/** The run's secret values (from `run:start`) with the variable names known before the run. */
-function namedSecrets(values: readonly string[], known: readonly NamedSecret[]): NamedSecret[] {
-  const byValue = new Map(known.map((s) => [s.value, s.name]))
-  const used = new Set(known.map((s) => s.name))
-  let n = 0
-  return values.map((value) => {
-    let name = byValue.get(value)
-    if (!name) {
-      do name = `secret${++n}`
-      while (used.has(name))
-      used.add(name)
-      byValue.set(value, name)
-    }
-    return { name, value }
-  })
 }

@@ -1,5 +1,5 @@
 import { basename } from 'node:path'
-import { Redactor } from '../engine/redact.ts'
+import { Redactor } from '../bytes/redact.ts'
 import type { OpenLink } from '../link/stream-link.ts'
 import type { RecordedData, Recording } from './atrec-reader.ts'
 import { describeDeviation } from './deviation-message.ts'

@@ -1,4 +1,4 @@
-import { Redactor } from '../engine/redact.ts'
+import { Redactor } from '../bytes/redact.ts'
 import { DEFAULT_LINE } from '../link/open-link.ts'
 import type { LinkTarget } from '../link/open-link.ts'
 import type { OpenLink } from '../link/stream-link.ts'

@@ -1,13 +1,13 @@
 import type { Scenario } from '../source/types.ts'
 import { HOST_IP, Variables } from '../source/variables.ts'
 import type { VariableInputs } from '../source/variables.ts'
-import type { NamedSecret } from './secret-spans.ts'
+import type { NamedSecret } from '../bytes/secret-scan.ts'
 
 /** The values a run of a scenario starts with, as a recording keeps them. */
 export interface RunVariables {
   /** Name and value of every variable except secrets and values that contain one. */
   plain: [string, string][]
-  /** The secrets with the names the recording gives them (the variable's name where it has one). */
+  /** The secrets with the names of their variables (an included file's own name for its secret). */
   secrets: NamedSecret[]
 }
 
@@ -17,18 +17,8 @@ export interface RunVariables {
  */
 export function runVariables(scenario: Scenario, inputs: VariableInputs): RunVariables {
   const vars = new Variables(scenario, inputs)
-  const secrets: NamedSecret[] = []
-  const named = new Set<string>()
-  for (const { name } of scenario.secrets) {
-    const value = vars.get(name)
-    if (value) {
-      secrets.push({ name, value })
-      named.add(value)
-    }
-  }
-  // Secrets of included files have values but no top-level name.
-  let n = 0
-  for (const value of vars.secretValues()) if (!named.has(value)) secrets.push({ name: `secret${++n}`, value })
+  // The names the engine gives the secrets in its `io` events, which the recording keeps as `\{name}`.
+  const secrets = vars.namedSecrets()
 
   const names = [HOST_IP, ...scenario.vars.map((v) => v.name), ...(inputs.onSimulator ? scenario.simulator.vars.map((v) => v.name) : []), ...inputs.cliVars.keys()]
   const secretNames = new Set(scenario.secrets.map((s) => s.name))

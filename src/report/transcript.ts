@@ -1,8 +1,9 @@
 import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs'
 import type { EngineEvent, EngineListener } from '../engine/events.ts'
+import { hexView, isPlainText, quotePieces } from '../bytes/quote.ts'
+import type { Segment } from '../bytes/segments.ts'
+import { maskedBytes } from '../bytes/segments.ts'
 import type { StepResult } from '../engine/result.ts'
-import { StreamMask } from './byte-mask.ts'
-import { escapedLines, hexView, isPlainText } from './bytes-view.ts'
 import { formatDuration } from './durations.ts'
 
 /** Where transcript text goes: a file in the CLI, an array in tests. */
@@ -28,7 +29,7 @@ const TRANSCRIPT_LEGEND = [
  * The transcript of one scenario: every byte both ways with its time, direction, escaped text and a
  * hex view where the bytes are not text, with the steps and prerequisites as markers between them.
  * It is written as the events come, so that a run that is killed still leaves what happened so far.
- * Secrets are masked here, because `io` events carry the raw bytes.
+ * The engine's `io` events come masked: a secret is a segment of its own, shown as `***`.
  */
 export class Transcript {
   readonly listener: EngineListener
@@ -36,7 +37,6 @@ export class Transcript {
   private readonly clock: () => number
   private start = 0
   private last = 0
-  private masks = { tx: new StreamMask([]), rx: new StreamMask([]) }
   private closing: Promise<void> | undefined
 
   constructor(sink: TranscriptSink, clock: () => number = () => performance.now()) {
@@ -48,7 +48,6 @@ export class Transcript {
   /** Writes what is still held back and closes the sink; safe to call more than once. */
   close(): Promise<void> {
     if (!this.closing) {
-      this.flushMasks()
       this.closing = this.sink.close()
     }
     return this.closing
@@ -59,7 +58,6 @@ export class Transcript {
     switch (event.type) {
       case 'run:start':
         this.start = this.clock()
-        this.masks = { tx: new StreamMask(event.secrets), rx: new StreamMask(event.secrets) }
         this.sink.write(
           [
             '# at-scenario transcript, format 1',
@@ -83,19 +81,17 @@ export class Transcript {
         break
       }
       case 'step:start': {
-        this.flushMasks()
         const waits = event.kind === 'sleep' ? `sleeps ${event.waitMs} ms` : `waits up to ${event.waitMs} ms${event.expected.length ? ` for ${event.expected.map((e) => `\`${e}\``).join(', ')}` : ''}`
         this.marker(`${stepLabel(event)} "${event.name}" (${event.kind}; ${waits})`)
         break
       }
       case 'io':
-        this.data(event.dir, event.at, this.masks[event.dir].push(event.bytes))
+        this.data(event.dir, event.at, event.segments)
         break
       case 'step:retry':
         this.marker(`${stepLabel(event)}: attempt ${event.attempt - 1} failed (${event.failure.message}); attempt ${event.attempt}`)
         break
       case 'step:end':
-        this.flushMasks()
         this.marker(stepEnd(event.result), event.result.failure?.errCode ? [`error code: ${event.result.failure.errCode}`] : [])
         this.sink.checkpoint()
         break
@@ -110,7 +106,6 @@ export class Transcript {
         }
         break
       case 'run:end':
-        this.flushMasks()
         this.marker(`end: ${event.result.status} in ${formatDuration(event.result.durationMs)}`)
         void this.close()
         break
@@ -127,20 +122,14 @@ export class Transcript {
     this.sink.write(`${formatAt(this.now())}  ==  ${text}\n${more.map((l) => `${INDENT}${l}\n`).join('')}`)
   }
 
-  private data(dir: 'tx' | 'rx', at: number, bytes: Uint8Array): void {
-    if (bytes.length === 0) return
+  private data(dir: 'tx' | 'rx', at: number, segments: readonly Segment[]): void {
+    if (segments.length === 0) return
     this.last = Math.max(this.last, at)
-    const [first, ...rest] = escapedLines(bytes)
+    const [first, ...rest] = quotePieces(segments, 'masked')
     const lines = [`${formatAt(at)}  ${ARROWS[dir]}  ${first}`, ...rest.map((l) => `${INDENT}${l}`)]
-    if (!isPlainText(bytes)) lines.push(...hexView(bytes).map((l) => `${INDENT}${l}`))
+    const shown = maskedBytes(segments)
+    if (!isPlainText(shown)) lines.push(...hexView(shown).map((l) => `${INDENT}${l}`))
     this.sink.write(`${lines.join('\n')}\n`)
-  }
-
-  /** Bytes held back for a possible split secret are written before a marker, so the order stays true. */
-  private flushMasks(): void {
-    for (const dir of ['tx', 'rx'] as const) {
-      if (this.masks[dir].pending > 0) this.data(dir, this.now(), this.masks[dir].flush())
-    }
   }
 }
 

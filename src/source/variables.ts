@@ -1,3 +1,5 @@
+import { secretsIn } from '../bytes/secret-scan.ts'
+import type { NamedSecret, TextWithSecrets } from '../bytes/secret-scan.ts'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, warning } from '../diagnostics/diagnostic.ts'
 import { didYouMean } from '../diagnostics/suggest.ts'
@@ -140,7 +142,7 @@ export class Variables {
   private readonly env: Readonly<Record<string, string | undefined>>
   private readonly secretNames: Set<string>
   private readonly scopeValues = new Map<IncludeScope, Map<string, string>>()
-  private readonly includeSecrets: string[] = []
+  private readonly includeSecrets: NamedSecret[] = []
 
   constructor(scenario: Scenario, inputs: VariableInputs) {
     this.env = inputs.env
@@ -159,7 +161,7 @@ export class Variables {
         const values = this.valuesOf(scope)
         for (const name of scope.secrets) {
           const value = values.get(name)
-          if (value) this.includeSecrets.push(value)
+          if (value) this.includeSecrets.push({ name, value })
         }
       } catch (e) {
         if (!(e instanceof UndefinedVariableError)) throw e // a capture not made yet: computed when used
@@ -208,13 +210,50 @@ export class Variables {
     this.values.set(name, value)
   }
 
+  /** Whether a variable is listed in `secrets` (a capture into it makes a new secret). */
+  isSecret(name: string): boolean {
+    return this.secretNames.has(name)
+  }
+
   render(template: Template, escape?: (value: string) => string): string {
     return renderTemplate(template.parsed, this.scopeFor(template.scope), escape)
   }
 
+  /**
+   * The text and where secrets were templated into it: inside each substituted value, the places
+   * that hold a secret's value (a variable that is a secret, or one built from it). The template's
+   * own literal text is never taken for a secret.
+   */
+  renderWithSecrets(template: Template): TextWithSecrets {
+    const scope = this.scopeFor(template.scope)
+    const secrets = this.namedSecrets()
+    let text = ''
+    const spans: TextWithSecrets['secrets'] = []
+    for (const part of template.parsed.parts) {
+      if (part.kind === 'text') {
+        text += part.text
+        continue
+      }
+      const value = scope(part.name) ?? part.fallback
+      if (value === undefined) throw new UndefinedVariableError(part.name)
+      spans.push(...secretsIn(value, secrets, text.length))
+      text += value
+    }
+    return { text, secrets: spans }
+  }
+
   /** Values to mask in every output. */
   secretValues(): string[] {
-    const own = [...this.secretNames].map((n) => this.values.get(n)).filter((v): v is string => !!v)
+    return this.namedSecrets().map((s) => s.value)
+  }
+
+  /** The secrets with the names of their variables (an included file's secret keeps its own name). */
+  namedSecrets(): NamedSecret[] {
+    const own: NamedSecret[] = []
+    for (const name of this.secretNames) {
+      const value = this.values.get(name)
+      if (value) own.push({ name, value })
+    }
     return [...own, ...this.includeSecrets]
   }
 }

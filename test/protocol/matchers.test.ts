@@ -7,7 +7,7 @@ import { bin } from './helpers.ts'
 let seq = 0
 const entry = (record: FrameRecord) => toEntry(record, seq++, 0)
 const lineEntry = (text: string) => entry({ kind: 'line', text })
-const dataEntry = (link: number, bytes: string) => entry({ kind: 'data', link, bytes: bin(bytes) })
+const dataEntry = (link: number, bytes: string) => entry({ kind: 'data', link, bytes: bin(bytes), offset: 0 })
 
 describe('lineMatcher', () => {
   it('matches the whole line exactly, never the echo', () => {
@@ -89,7 +89,7 @@ describe('toEntry and Inbox', () => {
     expect(toEntry({ kind: 'line', text: 'ERROR' }, 1, 5)).toMatchObject({ seq: 1, at: 5, kind: 'final-failure', text: 'ERROR' })
     expect(toEntry({ kind: 'echo', text: 'AT' }, 2, 0)).toMatchObject({ kind: 'echo', text: 'AT' })
     expect(toEntry({ kind: 'prompt' }, 3, 0)).toMatchObject({ kind: 'prompt', text: '>' })
-    expect(toEntry({ kind: 'data', link: 0, bytes: bin('\xEF\xBB\xBFhi') }, 4, 0)).toMatchObject({ kind: 'data', text: '+WS_DATA:0,5,\uFEFFhi' })
+    expect(toEntry({ kind: 'data', link: 0, bytes: bin('\xEF\xBB\xBFhi'), offset: 0 }, 4, 0)).toMatchObject({ kind: 'data', text: '+WS_DATA:0,5,\uFEFFhi' })
   })
 
   it('since() finds entries by seq; remove() takes them out; the oldest go when it is full', () => {

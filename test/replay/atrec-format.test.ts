@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { formatEntry, formatHeader, logLineMarker, stepMarker } from '../../src/replay/atrec-format.ts'
 import type { RecordEntry } from '../../src/replay/atrec-format.ts'
 import { parseRecording, RecordingFormatError } from '../../src/replay/atrec-reader.ts'
-import { quoteInline, quoteSegments, unquote } from '../../src/replay/quoted-bytes.ts'
-import type { Segment } from '../../src/replay/segments.ts'
-import { normalizeSegments } from '../../src/replay/segments.ts'
+import { quoteInline, quotePieces, unquote } from '../../src/bytes/quote.ts'
+import type { Segment } from '../../src/bytes/segments.ts'
+import { normalizeSegments } from '../../src/bytes/segments.ts'
 
 const bytes = (s: string): Segment => ({ bytes: Buffer.from(s, 'latin1') })
 const segmentArb: fc.Arbitrary<Segment> = fc.oneof(
@@ -15,7 +15,7 @@ const segmentArb: fc.Arbitrary<Segment> = fc.oneof(
 
 describe('quoted bytes', () => {
   it('writes AT text as itself, with C escapes, a piece per line, and \\{name} for a secret', () => {
-    expect(quoteSegments([bytes('AT+CWJAP="lab","'), { secret: 'password' }, bytes('"\r\n\r\nOK\r\n')])).toEqual([
+    expect(quotePieces([bytes('AT+CWJAP="lab","'), { secret: 'password' }, bytes('"\r\n\r\nOK\r\n')], 'named')).toEqual([
       '"AT+CWJAP=\\"lab\\",\\"\\{password}\\"\\r\\n"',
       '"\\r\\n"',
       '"OK\\r\\n"',
@@ -26,7 +26,7 @@ describe('quoted bytes', () => {
   it('reads back every byte value and every secret, however the data is made up', () => {
     fc.assert(
       fc.property(fc.array(segmentArb, { maxLength: 8 }), (segments) => {
-        const read = normalizeSegments(quoteSegments(segments).flatMap((piece) => unquote(piece)))
+        const read = normalizeSegments(quotePieces(segments, 'named').flatMap((piece) => unquote(piece)))
         expect(read).toEqual(normalizeSegments(segments))
       }),
     )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Redactor } from '../../src/engine/redact.ts'
+import { Redactor } from '../../src/bytes/redact.ts'
 
 describe('a deviation shown from its offset', () => {
   it('masks a secret the window cuts, not only whole ones', () => {

@@ -5,9 +5,8 @@ import { Recorder } from '../../src/replay/recorder.ts'
 import { runVariables, variableMismatches } from '../../src/replay/run-variables.ts'
 import { parseScenario } from '../../src/source/load.ts'
 import type { VariableInputs } from '../../src/source/variables.ts'
-import { MemorySink, runResult, span, step } from '../report/builders.ts'
-
-const io = (dir: 'tx' | 'rx', at: number, text: string): EngineEvent => ({ type: 'io', dir, at, bytes: Buffer.from(text, 'latin1') })
+import { maskedEvents, MemorySink, rawIo, runResult, span, step } from '../report/builders.ts'
+import type { RawIo } from '../report/builders.ts'
 
 const SCENARIO = `name: Join
 vars:
@@ -56,35 +55,38 @@ describe('runVariables', () => {
 })
 
 describe('Recorder', () => {
-  function record(events: EngineEvent[]): { sink: MemorySink; text: string } {
+  const PASSWORD = { name: 'password', value: '1234567890' }
+  // A secret of an included file, under the name of its variable there.
+  const INCLUDED = { name: 'wifi_key', value: 'inc-secret' }
+
+  function record(raw: (EngineEvent | RawIo)[]): { sink: MemorySink; text: string } {
+    const events = maskedEvents([PASSWORD, INCLUDED], raw)
     const sink = new MemorySink()
     let now = 100
     const recorder = new Recorder(
       sink,
-      { port: { port: '/dev/ttyUSB0', baud: 115200, dataBits: 8, parity: 'none', stopBits: 1, flow: 'none', simulatorVars: false }, variables: runVariables(scenario(), inputs()) },
+      { port: { port: '/dev/ttyUSB0', baud: 115200, dataBits: 8, parity: 'none', stopBits: 1, flow: 'none', simulatorVars: false }, variables: { ...runVariables(scenario(), inputs()), secrets: [PASSWORD, INCLUDED] } },
       () => now++,
     )
     for (const e of events) recorder.listener(e)
     return { sink, text: sink.text }
   }
 
-  const run: EngineEvent[] = [
+  const run: (EngineEvent | RawIo)[] = [
     {
       type: 'run:start',
       scenario: { name: 'Join', file: 'scenarios/join.yaml' },
       target: '/dev/ttyUSB0 at 115200 baud',
       prerequisites: [],
       steps: [{ phase: 'steps', index: 0, name: 'Join', span: span(9) }],
-      // A secret of an included file has no name the recorder knows.
-      secrets: ['1234567890', 'inc-secret'],
     },
-    io('rx', 0.5, '\r\nready\r\n'),
+    rawIo('rx', 0.5, '\r\nready\r\n'),
     { type: 'step:start', phase: 'steps', index: 0, name: 'Join', kind: 'send', expected: ['OK'], waitMs: 5000 },
-    io('tx', 2, 'AT+CWJAP="lab","1234567890"\r\n'),
+    rawIo('tx', 2, 'AT+CWJAP="lab","1234567890"\r\n', [PASSWORD]),
     // The echo comes back with the password split across two reads.
-    io('rx', 3.25, 'AT+CWJAP="lab","12345'),
-    io('rx', 4, '67890"\r\nWIFI CONNECTED\r\n'),
-    io('rx', 150, 'inc-secret\r\n\r\nOK\r\n'),
+    rawIo('rx', 3.25, 'AT+CWJAP="lab","12345'),
+    rawIo('rx', 4, '67890"\r\nWIFI CONNECTED\r\n'),
+    rawIo('rx', 150, 'inc-secret\r\n\r\nOK\r\n'),
     { type: 'step:end', result: step({ name: 'Join', status: 'passed' }) },
     { type: 'run:end', result: runResult() },
   ]
@@ -94,7 +96,7 @@ describe('Recorder', () => {
     expect(sink.closed).toBe(true)
     expect(sink.checkpoints).toBe(1)
     const r = parseRecording(text)
-    expect(r.header).toMatchObject({ scenario: 'Join', file: 'scenarios/join.yaml', target: '/dev/ttyUSB0 at 115200 baud', port: '/dev/ttyUSB0', baud: 115200, parity: 'none', simulatorVars: false, secrets: ['password', 'secret1'] })
+    expect(r.header).toMatchObject({ scenario: 'Join', file: 'scenarios/join.yaml', target: '/dev/ttyUSB0 at 115200 baud', port: '/dev/ttyUSB0', baud: 115200, parity: 'none', simulatorVars: false, secrets: ['password', 'wifi_key'] })
     expect(r.header.recorded).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(r.vars.get('port')).toBe('9000')
     expect(r.vars.has('url')).toBe(false)
@@ -104,7 +106,7 @@ describe('Recorder', () => {
       ['tx', 2, 'AT+CWJAP="lab","{password}"\r\n', 'step 1 "Join"'],
       ['rx', 3.25, 'AT+CWJAP="lab","', 'step 1 "Join"'],
       ['rx', 4, '{password}"\r\nWIFI CONNECTED\r\n', 'step 1 "Join"'],
-      ['rx', 150, '{secret1}\r\n\r\nOK\r\n', 'step 1 "Join"'],
+      ['rx', 150, '{wifi_key}\r\n\r\nOK\r\n', 'step 1 "Join"'],
     ])
     expect(text).toContain('==  step 1 "Join" passed\n')
     expect(text.endsWith('==  end: passed\n')).toBe(true)

@@ -1,4 +1,8 @@
+import { IoMasker } from '../../src/bytes/io-masker.ts'
+import { secretsIn } from '../../src/bytes/secret-scan.ts'
+import type { NamedSecret } from '../../src/bytes/secret-scan.ts'
 import type { Span } from '../../src/diagnostics/diagnostic.ts'
+import type { EngineEvent } from '../../src/engine/events.ts'
 import type { PrerequisiteResult, RunResult, StepResult } from '../../src/engine/result.ts'
 import type { TranscriptSink } from '../../src/report/transcript.ts'
 
@@ -88,4 +92,37 @@ export class MemorySink implements TranscriptSink {
   async close(): Promise<void> {
     this.closed = true
   }
+}
+
+/** An `io` event as a test writes it: raw text, and for a write, the secrets templated into it. */
+export interface RawIo {
+  type: 'raw'
+  dir: 'tx' | 'rx'
+  at: number
+  text: string
+  /** For `tx`: secrets the engine templated into these bytes (found by value here, for brevity). */
+  templated?: NamedSecret[]
+}
+
+export const rawIo = (dir: 'tx' | 'rx', at: number, text: string, templated?: NamedSecret[]): RawIo => ({ type: 'raw', dir, at, text, ...(templated ? { templated } : {}) })
+
+/**
+ * Events as the engine emits them: raw bytes go through the engine's masker (with the run's
+ * secrets), and whatever it holds goes out before the next other event, as in run-scenario.
+ */
+export function maskedEvents(secrets: NamedSecret[], events: (EngineEvent | RawIo)[]): EngineEvent[] {
+  const out: EngineEvent[] = []
+  const masker = new IoMasker(secrets, (io) => out.push({ type: 'io', ...io }))
+  for (const e of events) {
+    if (e.type !== 'raw') {
+      masker.flush()
+      out.push(e)
+      continue
+    }
+    const bytes = Buffer.from(e.text, 'latin1')
+    if (e.dir === 'tx') masker.tx(bytes, e.at, e.templated ? secretsIn(e.text, e.templated) : [])
+    else masker.rx(bytes, e.at)
+  }
+  masker.flush()
+  return out
 }

@@ -19,7 +19,6 @@ const runStart: EngineEvent = {
     { index: 1, name: 'TLS server' },
   ],
   steps: [],
-  secrets: [],
 }
 
 describe('plain progress', () => {

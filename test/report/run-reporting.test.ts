@@ -47,8 +47,8 @@ describe('RunReporting', () => {
     const target = { description: 'the built-in ESP-AT simulator', onSimulator: true }
     reporting.announce(first, target)
     const running = await reporting.scenarioStarting(first, target)
-    running.listener({ type: 'run:start', scenario: { name: 'Device answers', file: first.file }, target: target.description, prerequisites: [], steps: [], secrets: [] })
-    running.listener({ type: 'io', dir: 'tx', at: 1, bytes: Buffer.from('AT\r\n') })
+    running.listener({ type: 'run:start', scenario: { name: 'Device answers', file: first.file }, target: target.description, prerequisites: [], steps: [] })
+    running.listener({ type: 'io', dir: 'tx', at: 1, segments: [{ bytes: Buffer.from('AT\r\n') }] })
     const result = runResult({ scenario: { name: 'Device answers', file: first.file }, steps: [step({ name: 'Test AT startup' })] })
     running.listener({ type: 'step:end', result: result.steps[0]! })
     running.listener({ type: 'run:end', result })

@@ -5,19 +5,24 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { EngineEvent } from '../../src/engine/events.ts'
 import { Transcript, TranscriptFile } from '../../src/report/transcript.ts'
 import { parseTranscript } from './checks.ts'
-import { MemorySink, runResult, span, step } from './builders.ts'
+import { maskedEvents, MemorySink, rawIo, runResult, span, step } from './builders.ts'
+import type { RawIo } from './builders.ts'
 
-const io = (dir: 'tx' | 'rx', at: number, text: string): EngineEvent => ({ type: 'io', dir, at, bytes: Buffer.from(text, 'latin1') })
+const PASSWORD = { name: 'password', value: '1234567890' }
 
-function runStart(secrets: string[] = []): EngineEvent {
+function runStart(): EngineEvent {
   return {
     type: 'run:start',
     scenario: { name: 'Demo', file: 'scenarios/demo.yaml' },
     target: 'the built-in ESP-AT simulator',
     prerequisites: [],
     steps: [{ phase: 'steps', index: 0, name: 'Join', span: span(4) }],
-    secrets,
   }
+}
+
+/** Feeds the transcript the events as the engine emits them (its masker in between). */
+function feed(t: Transcript, events: (EngineEvent | RawIo)[], secrets = [PASSWORD]): void {
+  for (const e of maskedEvents(secrets, events)) t.listener(e)
 }
 
 const stepStart: EngineEvent = { type: 'step:start', phase: 'steps', index: 0, name: 'Join', kind: 'send', expected: ['WIFI CONNECTED', 'OK'], waitMs: 20_000 }
@@ -33,14 +38,16 @@ describe('Transcript', () => {
     const sink = new MemorySink()
     let now = 100
     const t = new Transcript(sink, () => now)
-    t.listener(runStart(['1234567890']))
+    t.listener(runStart())
     now = 101.5
     t.listener(stepStart)
-    t.listener(io('tx', 2, 'AT+CWJAP="lab","1234567890"\r\n'))
-    // The device echoes the password back split across two reads.
-    t.listener(io('rx', 3.25, 'AT+CWJAP="lab","12345'))
-    t.listener(io('rx', 4, '67890"\r\nWIFI CONNECTED\r\n\r\nOK\r\n'))
-    t.listener(io('rx', 5, '+WS_DATA:0,3,\x00\x01\xff\r\n'))
+    feed(t, [
+      rawIo('tx', 2, 'AT+CWJAP="lab","1234567890"\r\n', [PASSWORD]),
+      // The device echoes the password back split across two reads.
+      rawIo('rx', 3.25, 'AT+CWJAP="lab","12345'),
+      rawIo('rx', 4, '67890"\r\nWIFI CONNECTED\r\n\r\nOK\r\n'),
+      rawIo('rx', 5, '+WS_DATA:0,3,\x00\x01\xff\r\n'),
+    ])
     now = 106
     t.listener({ type: 'step:end', result: step({ name: 'Join', durationMs: 4 }) })
     t.listener({ type: 'run:end', result: runResult({ durationMs: 6.2 }) })
@@ -79,10 +86,12 @@ describe('Transcript', () => {
   it('a step that ends while a possible secret is held back writes those bytes before its end marker', () => {
     const sink = new MemorySink()
     const t = new Transcript(sink, () => 0)
-    t.listener(runStart(['secret']))
-    t.listener(stepStart)
-    t.listener(io('rx', 1, 'ERROR\r\nsec'))
-    t.listener({ type: 'step:end', result: step({ status: 'failed', failure: { reason: 'unexpected-result', message: 'the device answered `ERROR`', errCode: '0x01090000' } }) })
+    t.listener(runStart())
+    feed(
+      t,
+      [stepStart, rawIo('rx', 1, 'ERROR\r\nsec'), { type: 'step:end', result: step({ status: 'failed', failure: { reason: 'unexpected-result', message: 'the device answered `ERROR`', errCode: '0x01090000' } }) }],
+      [{ name: 'token', value: 'secret' }],
+    )
     const records = parseTranscript(sink.text).records
     expect(records.map((r) => `${r.kind} ${r.lines.join(' | ')}`)).toEqual([
       '== step 1 "Join" (send; waits up to 20000 ms for `WIFI CONNECTED`, `OK`)',

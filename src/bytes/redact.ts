@@ -1,12 +1,22 @@
 const MASK = Buffer.from('***')
 
-/** Masks secret values as `***` in any text that leaves the engine. */
+/**
+ * Masks secret values as `***` in text that leaves the engine and has no known positions for them:
+ * names, messages, lines the device printed, a prerequisite's output. (What the host writes is
+ * masked by position instead, see `maskTemplated`.)
+ */
 export class Redactor {
-  private readonly secrets: string[]
+  private secrets: string[]
 
   constructor(secrets: readonly string[]) {
     // Longest first, so that a secret containing another is masked whole.
     this.secrets = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length)
+  }
+
+  /** A secret learnt during the run (a capture into a secret variable). */
+  add(secret: string): void {
+    if (secret.length === 0 || this.secrets.includes(secret)) return
+    this.secrets = [...this.secrets, secret].sort((a, b) => b.length - a.length)
   }
 
   get active(): boolean {

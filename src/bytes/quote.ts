@@ -1,26 +1,46 @@
-import { escapeByte } from '../report/bytes-view.ts'
 import type { Segment } from './segments.ts'
 
 /**
- * Bytes as double-quoted text, the transcript's notation: printable ASCII as itself, `\r` `\n` `\t`
- * `\\` `\"`, any other byte as `\xNN`; plus `\{name}` for a secret the recording does not hold.
- * Every byte value survives the round trip, so a recording is exact and still reads as the AT text.
+ * The project's one notation for bytes shown to people and kept in recordings: double-quoted text
+ * with C escapes (printable ASCII as itself, `\r` `\n` `\t` `\\` `\"`, any other byte as `\xNN`),
+ * plus a notation for a secret that is not shown (`***` for people, `\{name}` in recordings).
+ * Every byte value survives the round trip, so a recording is exact and still reads as AT text.
  */
 
+const NAMED: Record<number, string> = { 0x0d: '\\r', 0x0a: '\\n', 0x09: '\\t', 0x5c: '\\\\', 0x22: '\\"' }
 const UNNAMED: Record<string, number> = { r: 0x0d, n: 0x0a, t: 0x09, '\\': 0x5c, '"': 0x22 }
 const SECRET_NAME = /^[A-Za-z_][\w.-]*$/
 
+/** One byte in the quoted notation: printable ASCII as itself, C escapes, else `\xNN`. */
+export function escapeByte(b: number): string {
+  return NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)
+}
+
+/** Whether the bytes read as text: printable ASCII and CR, LF, tab. Anything else also gets a hex view. */
+export function isPlainText(bytes: Uint8Array): boolean {
+  for (const b of bytes) if ((b < 0x20 || b > 0x7e) && b !== 0x0d && b !== 0x0a && b !== 0x09) return false
+  return true
+}
+
+/** How a secret reads inside quoted text: `***` for people; a recording names it, `\{password}`. */
+export type SecretNotation = 'masked' | 'named'
+
+const MASK_TEXT = '***'
+
 /**
  * The segments as quoted pieces, one per line of the data (a piece ends after each LF), so that a
- * chunk with several AT lines reads, and diffs, line by line.
+ * chunk carrying several AT lines reads, and diffs, line by line.
  */
-export function quoteSegments(segments: readonly Segment[]): string[] {
+export function quotePieces(segments: readonly Segment[], notation: SecretNotation = 'masked'): string[] {
   const pieces: string[] = []
   let current = ''
   for (const s of segments) {
     if ('secret' in s) {
-      if (!SECRET_NAME.test(s.secret)) throw new Error(`not a secret name: ${s.secret}`)
-      current += `\\{${s.secret}}`
+      if (notation === 'masked') current += MASK_TEXT
+      else {
+        if (!SECRET_NAME.test(s.secret)) throw new Error(`not a secret name: ${s.secret}`)
+        current += `\\{${s.secret}}`
+      }
       continue
     }
     for (const b of s.bytes) {
@@ -35,11 +55,30 @@ export function quoteSegments(segments: readonly Segment[]): string[] {
   return pieces
 }
 
+/** Plain bytes as quoted pieces, a piece per line. */
+export function quoteLines(bytes: Uint8Array): string[] {
+  return quotePieces([{ bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }])
+}
+
 /** Bytes on one line for messages: `"AT+CWMODE=1\r\n"`. */
 export function quoteInline(bytes: Uint8Array): string {
   let out = ''
   for (const b of bytes) out += escapeByte(b)
   return `"${out}"`
+}
+
+/** A hexdump -C style view: offset, 16 bytes in hex, the same bytes as ASCII with dots. */
+export function hexView(bytes: Uint8Array): string[] {
+  const lines: string[] = []
+  for (let offset = 0; offset < bytes.length; offset += 16) {
+    const row = bytes.subarray(offset, offset + 16)
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0'))
+    const left = hex.slice(0, 8).join(' ')
+    const right = hex.slice(8).join(' ')
+    const ascii = [...row].map((b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.')).join('')
+    lines.push(`${offset.toString(16).padStart(8, '0')}  ${`${left}  ${right}`.padEnd(48)}  |${ascii}|`)
+  }
+  return lines
 }
 
 /** A quoted piece that does not parse; `column` is 1-based within the piece's text. */

@@ -1,3 +1,5 @@
+import { IoMasker } from '../bytes/io-masker.ts'
+import { Redactor } from '../bytes/redact.ts'
 import type { OpenLink } from '../link/stream-link.ts'
 import { AtSession } from '../protocol/session.ts'
 import { parseTemplate } from '../source/template.ts'
@@ -7,11 +9,11 @@ import type { VariableInputs } from '../source/variables.ts'
 import type { EngineListener } from './events.ts'
 import { startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
-import { IoMasker } from '../bytes/io-masker.ts'
-import { Redactor } from '../bytes/redact.ts'
 import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
 import { runStepWithRetry } from './run-step.ts'
+import type { StepContext } from './run-step.ts'
+import { stepHandler } from './steps/index.ts'
 
 export interface RunOptions {
   link: OpenLink
@@ -34,25 +36,38 @@ export interface RunOptions {
   skipPrerequisites?: string
 }
 
+const INTERRUPTED: StepFailure = { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' }
+
+/** One run of a scenario: its values, its device session, its outputs and how it is stopped. */
+interface Run {
+  scenario: Scenario
+  options: RunOptions
+  vars: Variables
+  redactor: Redactor
+  emit: EngineListener
+  now(): number
+  userSignal: AbortSignal
+  /** Aborted when the user interrupts or a prerequisite dies: the running step stops with `abortReason`. */
+  stepAbort: AbortController
+  abortReason: StepFailure
+  ctx: StepContext
+  /** Masked names, with the source as the fallback when a template cannot be rendered yet. */
+  stepName(step: Step): string
+}
+
+/** A prerequisite that was started, and its result (completed when it is stopped). */
+interface Started {
+  process: RunningPrerequisite
+  result: PrerequisiteResult
+}
+
 /**
  * Runs a scenario to its result: prerequisites, steps, teardown, and prerequisites stopped in
  * reverse order. Always returns a RunResult; the user's and the device's failures are data.
  */
 export async function runScenario(given: Scenario, options: RunOptions): Promise<RunResult> {
-  const scenario = withReset(given, options.reset ?? given.device.reset)
-  const listener: EngineListener = options.onEvent ?? (() => {})
-  const started = performance.now()
-  const now = () => performance.now() - started
-  const vars = new Variables(scenario, options.variables)
-  const redactor = new Redactor(vars.secretValues())
-  // Listeners never see a secret's bytes: `io` events come masked, in the order the bytes crossed,
-  // and whatever the masker still holds goes out before any other event.
-  const masker = new IoMasker(vars.namedSecrets(), (io) => listener({ type: 'io', ...io }))
-  const emit: EngineListener = (event) => {
-    masker.flush()
-    listener(event)
-  }
-  const userSignal = options.signal ?? new AbortController().signal
+  const run = prepareRun(withReset(given, options.reset ?? given.device.reset), options)
+  const { scenario, redactor, vars, emit } = run
   const result: RunResult = {
     scenario: {
       name: redactor.text(vars.render(scenario.name)),
@@ -68,172 +83,213 @@ export async function runScenario(given: Scenario, options: RunOptions): Promise
     steps: [],
     teardown: [],
   }
-  const stepName = (s: Step) => {
-    try {
-      return redactor.text(vars.render(s.name))
-    } catch {
-      return s.name.source
-    }
-  }
   emit({
     type: 'run:start',
     scenario: result.scenario,
     target: result.target,
     prerequisites: scenario.prerequisites.map((p) => ({ index: p.index, name: redactor.text(vars.render(p.name)) })),
-    steps: [...scenario.steps, ...scenario.teardown].map((s) => ({ phase: s.phase, index: s.index, name: stepName(s), span: s.span })),
+    steps: [...scenario.steps, ...scenario.teardown].map((s) => ({ phase: s.phase, index: s.index, name: run.stepName(s), span: s.span })),
   })
 
-  const session = new AtSession(options.link, {
-    onWrite: (bytes, at, secrets) => masker.tx(bytes, at, secrets),
-    onRead: (bytes, at, data) => masker.rx(bytes, at, data),
-  }, now)
-
-  // Aborted when the user interrupts or a prerequisite dies: the running step stops with the reason.
-  const stepAbort = new AbortController()
-  let abortReason: StepFailure = { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' }
   const onUserAbort = () => {
-    abortReason = { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' }
-    stepAbort.abort()
+    run.abortReason = INTERRUPTED
+    run.stepAbort.abort()
   }
-  if (userSignal.aborted) onUserAbort()
-  else userSignal.addEventListener('abort', onUserAbort, { once: true })
+  if (run.userSignal.aborted) onUserAbort()
+  else run.userSignal.addEventListener('abort', onUserAbort, { once: true })
 
-  const livePrerequisites = options.processes ?? new Set<RunningPrerequisite>()
-  const running: { process: RunningPrerequisite; result: PrerequisiteResult }[] = []
-  const prereqResults: PrerequisiteResult[] = []
+  const started: Started[] = []
   let setupFailed = false
   let failed = false
   try {
-    for (const p of scenario.prerequisites) {
-      const name = redactor.text(vars.render(p.name))
-      const command = p.run.map((t) => redactor.text(vars.render(t)))
-      if (setupFailed || userSignal.aborted) {
-        prereqResults.push({ index: p.index, name, command, status: 'skipped', outputTail: [], span: p.span })
-        continue
-      }
-      if (options.skipPrerequisites) {
-        const skipped: PrerequisiteResult = { index: p.index, name, command, status: 'skipped', message: `skipped: ${options.skipPrerequisites}`, outputTail: [], span: p.span }
-        prereqResults.push(skipped)
-        emit({ type: 'prerequisite:end', result: skipped })
-        continue
-      }
-      emit({ type: 'prerequisite:start', index: p.index, name, command })
-      const outcome = await startPrerequisite(p, vars, scenario.dir, options.env, redactor, userSignal)
-      const pr: PrerequisiteResult = {
-        index: p.index,
-        name,
-        command,
-        status: outcome.ok ? 'ready' : 'failed',
-        ...(outcome.running?.pid !== undefined ? { pid: outcome.running.pid } : {}),
-        ...(outcome.ok ? { readyMs: Math.round(outcome.readyMs) } : { message: redactor.text(outcome.message) }),
-        ...(!outcome.ok && outcome.hint ? { hint: redactor.text(outcome.hint) } : {}),
-        ...(outcome.running?.exit?.code !== undefined ? { exitCode: outcome.running.exit.code } : {}),
-        ...(outcome.running?.exit?.signal ? { signal: outcome.running.exit.signal } : {}),
-        outputTail: redactor.lines(outcome.running?.tail.get() ?? []),
-        span: p.span,
-      }
-      if (outcome.running) {
-        running.push({ process: outcome.running, result: pr })
-        livePrerequisites.add(outcome.running)
-      }
-      prereqResults.push(pr)
-      emit({ type: 'prerequisite:end', result: pr })
-      if (!outcome.ok) setupFailed = true
-    }
-    result.prerequisites = prereqResults
+    setupFailed = !(await startPrerequisites(run, started, result.prerequisites))
+    watchPrerequisites(run, started)
+    const steps = await runSteps(run, scenario.steps, { setupFailed, always: false })
+    result.steps = steps.results
+    failed = steps.failed
+    emit({ type: 'teardown:start' })
+    // Teardown undoes what the steps did: it runs whenever one of them ran, also after a failure or Ctrl-C.
+    result.teardown = (await runSteps(run, scenario.teardown, { setupFailed: setupFailed || !steps.anyRan, always: true })).results
+  } finally {
+    await stopPrerequisites(run, started)
+    run.userSignal.removeEventListener('abort', onUserAbort)
+  }
+  emit({ type: 'prerequisites:stopped', results: result.prerequisites })
 
-    // A prerequisite that exits while the steps run fails the running step and names itself.
-    for (const { process: r } of running) {
-      void r.whenExited().then(() => {
-        if (r.wasStopped || stepAbort.signal.aborted) return
-        const exit = r.exit ?? {}
-        abortReason = {
-          reason: 'prerequisite-exited',
-          message: `prerequisite \`${r.name}\` ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? '?'}`} while the scenario ran`,
-          prerequisite: {
-            name: r.name,
-            ...(exit.code !== undefined ? { exitCode: exit.code } : {}),
-            ...(exit.signal ? { signal: exit.signal } : {}),
-            outputTail: redactor.lines(r.tail.get()),
-          },
-        }
-        stepAbort.abort()
-      })
-    }
+  result.status = run.userSignal.aborted ? 'interrupted' : setupFailed ? 'not-run' : failed ? 'failed' : 'passed'
+  result.durationMs = run.now()
+  emit({ type: 'run:end', result })
+  return result
+}
 
-    const ctx = {
+function prepareRun(scenario: Scenario, options: RunOptions): Run {
+  const listener: EngineListener = options.onEvent ?? (() => {})
+  const started = performance.now()
+  const now = () => performance.now() - started
+  const vars = new Variables(scenario, options.variables)
+  const redactor = new Redactor(vars.secretValues())
+  // Listeners never see a secret's bytes: `io` events come masked, in the order the bytes crossed,
+  // and whatever the masker still holds goes out before any other event.
+  const masker = new IoMasker(vars.namedSecrets(), (io) => listener({ type: 'io', ...io }))
+  const emit: EngineListener = (event) => {
+    masker.flush()
+    listener(event)
+  }
+  const session = new AtSession(
+    options.link,
+    { onWrite: (bytes, at, secrets) => masker.tx(bytes, at, secrets), onRead: (bytes, at, data) => masker.rx(bytes, at, data) },
+    now,
+  )
+  const stepAbort = new AbortController()
+  const run: Run = {
+    scenario,
+    options,
+    vars,
+    redactor,
+    emit,
+    now,
+    userSignal: options.signal ?? new AbortController().signal,
+    stepAbort,
+    abortReason: INTERRUPTED,
+    ctx: {
       session,
       vars,
       redactor,
       masker,
       now,
       signal: stepAbort.signal,
-      abortReason: () => abortReason,
+      abortReason: () => run.abortReason,
       linkDescription: options.link.description,
       ...(options.link.setLines ? { setLines: options.link.setLines.bind(options.link) } : {}),
-    }
-    // Teardown runs even after Ctrl-C; only a second one (hardSignal) cuts it short.
-    const teardownCtx = () => ({
-      ...ctx,
-      signal: options.hardSignal ?? new AbortController().signal,
-      abortReason: () => ({ reason: 'interrupted' as const, message: 'interrupted again during teardown' }),
-    })
-    const runList = async (steps: Step[], into: StepResult[], always: boolean) => {
-      for (const step of steps) {
-        const skip = setupFailed || (!always && (failed || stepAbort.signal.aborted)) || (always && options.hardSignal?.aborted)
-        if (skip) {
-          const skipped = skippedStep(step, stepName(step), now())
-          into.push(skipped)
-          emit({ type: 'step:end', result: skipped })
-          continue
-        }
-        // step:start comes from the step itself, once its expectations are rendered (labels included).
-        const stepResult = await runStepWithRetry(step, always ? teardownCtx() : ctx, {
-          onStart: (expected) =>
-            emit({
-              type: 'step:start',
-              phase: step.phase,
-              index: step.index,
-              name: stepName(step),
-              kind: step.kind,
-              expected,
-              waitMs: step.kind === 'sleep' ? step.durationMs : step.timeoutMs,
-            }),
-          onRetry: (attempt, failure) => emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
-        })
-        into.push(stepResult)
-        emit({ type: 'step:end', result: stepResult })
-        if ((stepResult.status === 'failed' || stepResult.status === 'errored') && !step.optional) failed = true
+    },
+    stepName: (s) => {
+      try {
+        return redactor.text(vars.render(s.name))
+      } catch {
+        return s.name.source
       }
-    }
-
-    await runList(scenario.steps, result.steps, false)
-    emit({ type: 'teardown:start' })
-    await runList(scenario.teardown, result.teardown, true)
-  } finally {
-    // Whatever happened above, prerequisites are stopped in reverse order; a second Ctrl-C kills them at once.
-    const kill = () => running.forEach((r) => r.process.kill())
-    options.hardSignal?.addEventListener('abort', kill, { once: true })
-    for (const { process: r, result: pr } of [...running].reverse()) {
-      if (options.hardSignal?.aborted) r.kill()
-      else await r.stop()
-      await r.whenExited()
-      livePrerequisites.delete(r)
-      if (pr.status === 'ready') {
-        if (r.exit?.code !== undefined) pr.exitCode = r.exit.code
-        if (r.exit?.signal) pr.signal = r.exit.signal
-        pr.outputTail = redactor.lines(r.tail.get())
-      }
-    }
-    options.hardSignal?.removeEventListener('abort', kill)
-    userSignal.removeEventListener('abort', onUserAbort)
+    },
   }
-  emit({ type: 'prerequisites:stopped', results: prereqResults })
+  return run
+}
 
-  result.status = userSignal.aborted ? 'interrupted' : setupFailed ? 'not-run' : failed ? 'failed' : 'passed'
-  result.durationMs = now()
-  emit({ type: 'run:end', result })
-  return result
+/**
+ * Starts the prerequisites in order, each ready before the next; after one fails, or on Ctrl-C, the
+ * rest are skipped. Returns whether all that should run got ready.
+ */
+async function startPrerequisites(run: Run, started: Started[], results: PrerequisiteResult[]): Promise<boolean> {
+  const { scenario, options, vars, redactor, emit } = run
+  let ok = true
+  for (const p of scenario.prerequisites) {
+    const name = redactor.text(vars.render(p.name))
+    const command = p.run.map((t) => redactor.text(vars.render(t)))
+    const base = { index: p.index, name, command, outputTail: [] as string[], span: p.span }
+    if (!ok || run.userSignal.aborted) {
+      results.push({ ...base, status: 'skipped' })
+      continue
+    }
+    if (options.skipPrerequisites) {
+      const skipped: PrerequisiteResult = { ...base, status: 'skipped', message: `skipped: ${options.skipPrerequisites}` }
+      results.push(skipped)
+      emit({ type: 'prerequisite:end', result: skipped })
+      continue
+    }
+    emit({ type: 'prerequisite:start', index: p.index, name, command })
+    const outcome = await startPrerequisite(p, vars, scenario.dir, options.env, redactor, run.userSignal)
+    const exit = outcome.running?.exit
+    const pr: PrerequisiteResult = {
+      ...base,
+      status: outcome.ok ? 'ready' : 'failed',
+      ...(outcome.running?.pid !== undefined ? { pid: outcome.running.pid } : {}),
+      ...(outcome.ok ? { readyMs: Math.round(outcome.readyMs) } : { message: redactor.text(outcome.message) }),
+      ...(!outcome.ok && outcome.hint ? { hint: redactor.text(outcome.hint) } : {}),
+      ...(exit?.code !== undefined ? { exitCode: exit.code } : {}),
+      ...(exit?.signal ? { signal: exit.signal } : {}),
+      outputTail: redactor.lines(outcome.running?.tail.get() ?? []),
+    }
+    if (outcome.running) {
+      started.push({ process: outcome.running, result: pr })
+      options.processes?.add(outcome.running)
+    }
+    results.push(pr)
+    emit({ type: 'prerequisite:end', result: pr })
+    if (!outcome.ok) ok = false
+  }
+  return ok
+}
+
+/** A prerequisite that exits while the steps run fails the running step and names itself. */
+function watchPrerequisites(run: Run, started: readonly Started[]): void {
+  for (const { process: r } of started) {
+    void r.whenExited().then(() => {
+      if (r.wasStopped || run.stepAbort.signal.aborted) return
+      const exit = r.exit ?? {}
+      run.abortReason = {
+        reason: 'prerequisite-exited',
+        message: `prerequisite \`${r.name}\` ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? '?'}`} while the scenario ran`,
+        prerequisite: {
+          name: r.name,
+          ...(exit.code !== undefined ? { exitCode: exit.code } : {}),
+          ...(exit.signal ? { signal: exit.signal } : {}),
+          outputTail: run.redactor.lines(r.tail.get()),
+        },
+      }
+      run.stepAbort.abort()
+    })
+  }
+}
+
+/**
+ * Runs a list of steps. `steps` stop at the first failure (but optional ones) and on Ctrl-C;
+ * `always` (teardown) goes on through both, and only a second Ctrl-C cuts it short.
+ */
+async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: boolean; always: boolean }): Promise<{ results: StepResult[]; failed: boolean; anyRan: boolean }> {
+  const { emit, options } = run
+  const results: StepResult[] = []
+  let failed = false
+  let anyRan = false
+  const ctx: StepContext = how.always
+    ? { ...run.ctx, signal: options.hardSignal ?? new AbortController().signal, abortReason: () => ({ reason: 'interrupted', message: 'interrupted again during teardown' }) }
+    : run.ctx
+  for (const step of steps) {
+    const skip = how.setupFailed || (how.always ? options.hardSignal?.aborted === true : failed || run.stepAbort.signal.aborted)
+    if (skip) {
+      const skipped = skippedStep(step, run.stepName(step), run.now())
+      results.push(skipped)
+      emit({ type: 'step:end', result: skipped })
+      continue
+    }
+    anyRan = true
+    // step:start comes from the step itself, once its expectations are rendered (labels included).
+    const result = await runStepWithRetry(step, ctx, {
+      onStart: (expected) =>
+        emit({ type: 'step:start', phase: step.phase, index: step.index, name: run.stepName(step), kind: step.kind, expected, waitMs: stepHandler(step).waitMs(step) }),
+      onRetry: (attempt, failure) => emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
+    })
+    results.push(result)
+    emit({ type: 'step:end', result })
+    if ((result.status === 'failed' || result.status === 'errored') && !step.optional) failed = true
+  }
+  return { results, failed, anyRan }
+}
+
+/** Whatever happened, prerequisites are stopped in reverse order; a second Ctrl-C kills them at once. */
+async function stopPrerequisites(run: Run, started: readonly Started[]): Promise<void> {
+  const { hardSignal, processes } = run.options
+  const kill = () => started.forEach((r) => r.process.kill())
+  hardSignal?.addEventListener('abort', kill, { once: true })
+  for (const { process: r, result: pr } of [...started].reverse()) {
+    if (hardSignal?.aborted) r.kill()
+    else await r.stop()
+    await r.whenExited()
+    processes?.delete(r)
+    if (pr.status === 'ready') {
+      if (r.exit?.code !== undefined) pr.exitCode = r.exit.code
+      if (r.exit?.signal) pr.signal = r.exit.signal
+      pr.outputTail = run.redactor.lines(r.tail.get())
+    }
+  }
+  hardSignal?.removeEventListener('abort', kill)
 }
 
 const RESET_TIMEOUT_MS = 10_000

@@ -1,49 +1,22 @@
-import type { IoMasker } from '../bytes/io-masker.ts'
 import type { Redactor } from '../bytes/redact.ts'
-import { maskTemplated, utf8Spans } from '../bytes/secret-scan.ts'
 import { Exchange } from '../protocol/exchange.ts'
-import type { ExchangeFailure, ExchangeMode } from '../protocol/exchange.ts'
+import type { ExchangeFailure } from '../protocol/exchange.ts'
 import type { InboxEntry } from '../protocol/inbox.ts'
-import { lineMatcher } from '../protocol/matchers.ts'
 import type { Matcher } from '../protocol/matchers.ts'
 import type { AtSession, RunOutcome } from '../protocol/session.ts'
 import type { Expectation, Step } from '../source/types.ts'
 import { UndefinedVariableError } from '../source/template.ts'
-import type { Variables } from '../source/variables.ts'
-import { describeBytes, payloadBytes, toMatcher } from './expectations.ts'
-import type { StepFailure, StepResult, TranscriptLine } from './result.ts'
+import { toMatcher } from './expectations.ts'
+import type { StepFailure, StepResult } from './result.ts'
+import { sleep } from './sleep.ts'
+import type { MatcherSet, StepContext, StepPlan } from './steps/context.ts'
+import { stepHandler } from './steps/index.ts'
 
-export interface StepContext {
-  session: AtSession
-  /** Drives DTR/RTS for a hard reset, when the port has the lines. */
-  setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>
-  /** The port, as people know it, for messages. */
-  linkDescription?: string
-  vars: Variables
-  redactor: Redactor
-  /** Masks the bytes for listeners; tells received data that only repeats a plain write. */
-  masker: Pick<IoMasker, 'reflectsCleanWrite' | 'addSecret'>
-  /** Milliseconds since the run started. */
-  now(): number
-  /** Aborted on Ctrl-C and when a prerequisite exits. */
-  signal: AbortSignal
-  /** Why `signal` was aborted, as a step failure. */
-  abortReason(): StepFailure
-}
+export type { StepContext } from './steps/context.ts'
 
 const MAX_LINES = 200
 /** How many lines from before a `wait` step began its report shows. */
 const OLDER_LINES_SHOWN = 20
-
-const HARD_RESET_PULSE_MS = 100
-
-class ResetFailed extends Error {}
-
-/** What a reset waits for: the boot banner; after AT+RST, its OK first. */
-function resetMatchers(how: 'hard' | 'soft'): Matcher[] {
-  return how === 'soft' ? [lineMatcher('OK'), lineMatcher('ready')] : [lineMatcher('ready')]
-}
-
 
 /**
  * Runs a step, again after a failure while its `retry` allows, and returns the last attempt's
@@ -80,8 +53,67 @@ export async function runStepWithRetry(
 /** Runs one attempt of a step to its verdict. Never throws for anything the device or the user did. */
 export async function runStep(step: Step, ctx: StepContext, onStart?: (expected: string[]) => void): Promise<StepResult> {
   const startedAt = ctx.now()
-  const lines: TranscriptLine[] = []
-  const result: StepResult = {
+  const result = newResult(step, ctx, startedAt)
+  const finish = (status: StepResult['status'], failure?: StepFailure): StepResult => {
+    result.status = status
+    if (failure) result.failure = failure
+    result.durationMs = ctx.now() - startedAt
+    return result
+  }
+  const handler = stepHandler(step)
+  // The expectations are rendered once: their labels announce the step, the matchers run it.
+  const { matchers, labels, undefinedVariable } = handler.matchers?.(step, ctx) ?? buildMatchers(step, ctx)
+  result.expected = undefinedVariable ? [] : labels
+  onStart?.(labels)
+  if (ctx.signal.aborted) return finish('errored', ctx.abortReason())
+
+  let plan: StepPlan
+  try {
+    if (undefinedVariable) throw undefinedVariable
+    plan = handler.plan(step, ctx, (line) => result.lines.push(line))
+  } catch (e) {
+    if (e instanceof UndefinedVariableError) {
+      return finish('errored', { reason: 'undefined-variable', message: `${e.message}: it has no value when this step runs` })
+    }
+    throw e
+  }
+  if (plan.kind === 'error') return finish('errored', plan.failure)
+  if (plan.kind === 'pause') return (await sleep(plan.ms, ctx.signal)) ? finish('errored', ctx.abortReason()) : finish('passed')
+  if (plan.sent !== undefined) result.sent = plan.sent
+
+  if (plan.awaitPrompt) {
+    const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
+    if (prompt.kind !== 'settled') return finish('errored', promptMissing(prompt, step.timeoutMs, ctx))
+  }
+  const exchange = new Exchange({
+    mode: plan.mode,
+    matchers,
+    startSeq: ctx.session.mark,
+    bootBannerExpected: !ctx.session.hasAnswered,
+    ...(plan.freshOnly ? { freshOnly: true } : {}),
+    ...(plan.commandName ? { commandName: plan.commandName } : {}),
+  })
+  const record = (entry: InboxEntry) => {
+    if (result.lines.length < MAX_LINES) result.lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: shownText(entry, ctx) })
+  }
+  const unsubscribe = subscribe(ctx.session, exchange, record)
+  // The write happens inside the exchange's run: one timer and one abort listener bound both.
+  const outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal, plan.write)
+  unsubscribe()
+  if (outcome.kind === 'write-failed') {
+    return finish('errored', plan.writeFailure?.(outcome.error) ?? { reason: 'write-failed', message: `could not write to the device: ${outcome.error.message}` })
+  }
+  if (outcome.kind === 'write-stalled') {
+    return finish('errored', { reason: 'write-failed', message: `the write to the device did not complete within ${step.timeoutMs} ms (flow control holding it?)` })
+  }
+  result.matched = exchange.matched
+  keepCaptures(exchange.captures, result, ctx)
+  const verdict = exchangeVerdict(exchange, outcome, step.timeoutMs, ctx)
+  return finish(verdict.status, verdict.failure)
+}
+
+function newResult(step: Step, ctx: StepContext, startedAt: number): StepResult {
+  return {
     phase: step.phase,
     index: step.index,
     kind: step.kind,
@@ -95,125 +127,24 @@ export async function runStep(step: Step, ctx: StepContext, onStart?: (expected:
     startedAt,
     durationMs: 0,
     attempts: 1,
-    lines,
+    lines: [],
     captures: {},
   }
-  const finish = (status: StepResult['status'], failure?: StepFailure): StepResult => {
-    result.status = status
-    if (failure) result.failure = failure
-    result.durationMs = ctx.now() - startedAt
-    return result
-  }
-  // The expectations are rendered once: their labels announce the step, the matchers run it.
-  const { matchers, labels, undefinedVariable } = buildMatchers(step, ctx)
-  result.expected = undefinedVariable ? [] : labels
-  onStart?.(labels)
-  if (ctx.signal.aborted) return finish('errored', ctx.abortReason())
+}
 
-  if (step.kind === 'sleep') {
-    const aborted = await sleep(step.durationMs, ctx.signal)
-    return aborted ? finish('errored', ctx.abortReason()) : finish('passed')
+function promptMissing(o: RunOutcome, timeoutMs: number, ctx: StepContext): StepFailure {
+  if (o.kind === 'aborted') return ctx.abortReason()
+  if (o.kind === 'link-closed') return { reason: 'link-closed', message: 'the link to the device closed before its `>` prompt' }
+  return {
+    reason: 'timeout',
+    message: `timed out after ${timeoutMs} ms waiting for the \`>\` prompt before writing the payload (did the step before send AT+WSSEND or AT+CIPSEND?)`,
+    waitingFor: '>',
   }
+}
 
-  let exchange: Exchange
-  let write: ((cancelled: AbortSignal) => Promise<void>) | undefined
-  const promptMissing = (o: RunOutcome): StepResult => {
-    if (o.kind === 'aborted') return finish('errored', ctx.abortReason())
-    if (o.kind === 'link-closed') return finish('errored', { reason: 'link-closed', message: 'the link to the device closed before its `>` prompt' })
-    return finish('errored', {
-      reason: 'timeout',
-      message: `timed out after ${step.timeoutMs} ms waiting for the \`>\` prompt before writing the payload (did the step before send AT+WSSEND or AT+CIPSEND?)`,
-      waitingFor: '>',
-    })
-  }
-  const record = (entry: InboxEntry) => {
-    if (lines.length < MAX_LINES) lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: shownText(entry, ctx) })
-  }
-  try {
-    if (undefinedVariable) throw undefinedVariable
-    let commandName: string | undefined
-    const mode: ExchangeMode = step.kind === 'send' || (step.kind === 'reset' && step.how === 'soft') ? 'command' : step.kind === 'reset' ? 'wait' : step.kind
-    if (step.kind === 'reset' && step.how === 'soft') {
-      result.sent = 'AT+RST'
-      write = async () => {
-        lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: 'AT+RST' })
-        await ctx.session.sendCommand('AT+RST')
-      }
-    } else if (step.kind === 'reset') {
-      const setLines = ctx.setLines
-      if (!setLines) {
-        return finish('errored', {
-          reason: 'reset-failed',
-          message: `${ctx.linkDescription ?? 'this port'} cannot drive DTR/RTS, so it cannot hard-reset the board; use \`device.reset: soft\` (AT+RST) or \`--reset none\``,
-        })
-      }
-      result.sent = 'RTS pulse with DTR released (EN low for 100 ms, GPIO0 high: run mode)'
-      write = async (cancelled) => {
-        lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: `(${result.sent})` })
-        try {
-          // The esptool sequence for run mode: DTR released keeps GPIO0 high, RTS pulls EN low.
-          await setLines({ dtr: false, rts: true })
-          await sleep(HARD_RESET_PULSE_MS, cancelled)
-          await setLines({ dtr: false, rts: false })
-        } catch (e) {
-          throw new ResetFailed((e as Error).message)
-        }
-      }
-    } else if (step.kind === 'send') {
-      const rendered = ctx.vars.renderWithSecrets(step.command)
-      const command = rendered.text
-      commandName = /^AT(\+[A-Za-z0-9_]+)/i.exec(command)?.[1]?.toUpperCase()
-      // Masked where a secret was templated in, and nowhere else: the rest is what was sent.
-      result.sent = maskTemplated(rendered)
-      write = async () => {
-        lines.push({ at: ctx.now(), dir: 'tx', kind: 'command', text: result.sent! })
-        await ctx.session.sendCommand(command, utf8Spans(rendered))
-      }
-    } else if (step.kind === 'payload') {
-      const { bytes, secrets } = payloadBytes(step.payload, ctx.vars)
-      result.sent = describeBytes(bytes, secrets)
-      write = async () => {
-        lines.push({ at: ctx.now(), dir: 'tx', kind: 'payload', text: result.sent! })
-        await ctx.session.write(bytes, secrets)
-      }
-    }
-    if (step.kind === 'payload') {
-      // The device drops payload bytes that arrive before its `>` (reference §4): wait for it
-      // first; the payload's answer is only what comes after the bytes are written.
-      const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
-      if (prompt.kind !== 'settled') return promptMissing(prompt)
-    }
-    exchange = new Exchange({
-      mode,
-      matchers,
-      startSeq: ctx.session.mark,
-      bootBannerExpected: !ctx.session.hasAnswered,
-      // After a hard reset only the `ready` it causes counts, not one from before.
-      freshOnly: step.kind === 'reset',
-      ...(commandName ? { commandName } : {}),
-    })
-  } catch (e) {
-    if (e instanceof UndefinedVariableError) {
-      return finish('errored', { reason: 'undefined-variable', message: `${e.message}: it has no value when this step runs` })
-    }
-    throw e
-  }
-
-  const unsubscribe = subscribe(ctx.session, exchange, record)
-  // The write happens inside the exchange's run: one timer and one abort listener bound both.
-  const outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal, write)
-  unsubscribe()
-  if (outcome.kind === 'write-failed' || outcome.kind === 'write-stalled') {
-    const e = outcome.kind === 'write-failed' ? outcome.error : undefined
-    if (e instanceof ResetFailed) return finish('errored', { reason: 'reset-failed', message: `hard reset failed: ${e.message}` })
-    if (outcome.kind === 'write-stalled') {
-      return finish('errored', { reason: 'write-failed', message: `the write to the device did not complete within ${step.timeoutMs} ms (flow control holding it?)` })
-    }
-    return finish('errored', { reason: 'write-failed', message: `could not write to the device: ${e!.message}` })
-  }
-  result.matched = exchange.matched
-  for (const [name, value] of Object.entries(exchange.captures)) {
-    // A capture into a variable listed in `secrets` is a secret from now on, in every output.
+/** Captured values become variables for later steps; a capture into a `secrets` variable is a secret from now on. */
+function keepCaptures(captures: Record<string, string>, result: StepResult, ctx: StepContext): void {
+  for (const [name, value] of Object.entries(captures)) {
     if (ctx.vars.isSecret(name)) {
       ctx.redactor.add(value)
       ctx.masker.addSecret({ name, value })
@@ -222,29 +153,34 @@ export async function runStep(step: Step, ctx: StepContext, onStart?: (expected:
     result.captures[name] = ctx.redactor.text(value)
     ctx.vars.set(name, value)
   }
-  const waitingFor = exchange.waitingFor?.label
+}
 
+/** The verdict of a finished exchange: the device answered (as expected or not), or no verdict could be had. */
+function exchangeVerdict(exchange: Exchange, outcome: RunOutcome, timeoutMs: number, ctx: StepContext): { status: StepResult['status']; failure?: StepFailure } {
+  const waitingFor = exchange.waitingFor?.label
+  const base = waitingFor ? { waitingFor } : {}
   switch (outcome.kind) {
     case 'settled':
-      if (exchange.status === 'passed') return finish('passed')
+      if (exchange.status === 'passed') return { status: 'passed' }
       // The device answered but not as expected: a failure. It restarted or lost the link: no verdict, an error.
-      return finish(exchange.failure!.reason === 'unexpected-result' ? 'failed' : 'errored', exchangeFailure(exchange.failure!, waitingFor, ctx.redactor))
+      return { status: exchange.failure!.reason === 'unexpected-result' ? 'failed' : 'errored', failure: exchangeFailure(exchange.failure!, waitingFor, ctx.redactor) }
     case 'timeout':
-      return finish('errored', {
-        reason: 'timeout',
-        message: waitingFor
-          ? `timed out after ${step.timeoutMs} ms waiting for \`${waitingFor}\``
-          : `timed out after ${step.timeoutMs} ms waiting for the command to finish (OK or another final result)`,
-        ...(waitingFor ? { waitingFor } : {}),
-      })
+      return {
+        status: 'errored',
+        failure: {
+          ...base,
+          reason: 'timeout',
+          message: waitingFor
+            ? `timed out after ${timeoutMs} ms waiting for \`${waitingFor}\``
+            : `timed out after ${timeoutMs} ms waiting for the command to finish (OK or another final result)`,
+        },
+      }
     case 'aborted':
-      return finish('errored', { ...ctx.abortReason(), ...(waitingFor ? { waitingFor } : {}) })
+      return { status: 'errored', failure: { ...ctx.abortReason(), ...base } }
     case 'link-closed':
-      return finish('errored', {
-        reason: 'link-closed',
-        message: `the link to the device closed${outcome.error ? ` (${outcome.error.message})` : ''}`,
-        ...(waitingFor ? { waitingFor } : {}),
-      })
+      return { status: 'errored', failure: { ...base, reason: 'link-closed', message: `the link to the device closed${outcome.error ? ` (${outcome.error.message})` : ''}` } }
+    default:
+      throw new Error(`a write outcome reached the verdict: ${outcome.kind}`)
   }
 }
 
@@ -252,12 +188,8 @@ export async function runStep(step: Step, ctx: StepContext, onStart?: (expected:
  * A step's matchers and their labels (masked). A template with no value yet (a capture that did not
  * happen) shows as written in the label, and the error is kept for the step to report.
  */
-function buildMatchers(step: Step, ctx: Pick<StepContext, 'vars' | 'redactor'>): { matchers: Matcher[]; labels: string[]; undefinedVariable?: UndefinedVariableError } {
-  if (step.kind === 'sleep') return { matchers: [], labels: [] }
-  if (step.kind === 'reset') {
-    const matchers = resetMatchers(step.how)
-    return { matchers, labels: matchers.map((m) => m.label) }
-  }
+function buildMatchers(step: Step, ctx: Pick<StepContext, 'vars'>): MatcherSet {
+  if (!('expect' in step)) return { matchers: [], labels: [] }
   const matchers: Matcher[] = []
   const labels: string[] = []
   let undefinedVariable: UndefinedVariableError | undefined
@@ -321,18 +253,4 @@ function safeRender(render: () => string, fallback: string): string {
   } catch {
     return fallback
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve(false)
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      resolve(true)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -1,0 +1,26 @@
+import { maskTemplated, utf8Spans } from '../../bytes/secret-scan.ts'
+import type { Step } from '../../source/types.ts'
+import type { StepHandler } from './context.ts'
+
+type SendStep = Extract<Step, { kind: 'send' }>
+
+/** `send: AT+...`: the command and CR LF, then its response up to a final result. */
+export const sendStep: StepHandler<SendStep> = {
+  waitMs: (step) => step.timeoutMs,
+  plan(step, ctx, note) {
+    const rendered = ctx.vars.renderWithSecrets(step.command)
+    // Masked where a secret was templated in, and nowhere else: the rest is what was sent.
+    const sent = maskTemplated(rendered)
+    const commandName = /^AT(\+[A-Za-z0-9_]+)/i.exec(rendered.text)?.[1]?.toUpperCase()
+    return {
+      kind: 'exchange',
+      mode: 'command',
+      sent,
+      ...(commandName ? { commandName } : {}),
+      write: async () => {
+        note({ at: ctx.now(), dir: 'tx', kind: 'command', text: sent })
+        await ctx.session.sendCommand(rendered.text, utf8Spans(rendered))
+      },
+    }
+  },
+}

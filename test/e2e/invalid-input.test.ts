@@ -29,6 +29,16 @@ describe('bad input', () => {
     expect(run.stderr).toContain('in the device profile; nothing was run.')
   })
 
+  it('a command cut short by a YAML comment: an error at its file:line:col, before anything runs, with the value quoted as the fix', async () => {
+    const run = await runCli(['test/fixtures/cli/comment-cut.yaml'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain('error: the double quotes of `AT+CWJAP="espressif","abc` do not pair up')
+    expect(run.stderr).toContain('--> test/fixtures/cli/comment-cut.yaml:5:11')
+    expect(run.stderr).toContain('`#1"` after a space starts a YAML comment, which cut the command short; quote the whole value: `send: \'AT+CWJAP="espressif","abc #1"\'`')
+    expect(run.stderr).toContain('1 error; nothing was run.')
+  })
+
   it('a missing file: exit 2, named', async () => {
     const run = await runCli(['nope.yaml'])
     expect(run.code).toBe(2)

@@ -45,11 +45,17 @@ describe('bad input', () => {
     expect(run.stderr).toContain('cannot read nope.yaml: no such file')
   })
 
-  it('an unknown option: exit 2 with the usage', async () => {
+  it('an unknown option: exit 2, one line and a pointer to --help, not the whole usage', async () => {
     const run = await runCli(['scenarios/tcp-echo.yaml', '--bogus'])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain("Unknown option '--bogus'")
-    expect(run.stderr).toContain('Usage:')
+    expect(run.stderr).toBe('at-scenario: unknown option `--bogus`\nSee `at-scenario --help`.\n')
+  })
+
+  it('no argument at all: exit 2 with the usage', async () => {
+    const run = await runCli([])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^at-scenario: no scenario file given\n\nUsage:\n/)
+    expect(run.stderr).toContain('Options of sim:')
   })
 
   it('a port that cannot be opened: exit 3, said plainly', async () => {

@@ -1,14 +1,20 @@
+import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { didYouMean } from '../diagnostics/suggest.ts'
 
-export const USAGE = `Usage:
-  at-scenario [run] <scenario.yaml>... [options]   run scenarios (on the built-in simulator unless --port is given)
-  at-scenario validate <scenario.yaml>...          check scenarios without running them
-  at-scenario ports                                list serial ports, with USB vendor, product and serial number
-  at-scenario import <log.txt> [-o <run.atrec>]    turn a pasted serial log into a recording to replay
-  at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>] [--profile <file>]
-                                                   serve the simulator to other programs until Ctrl-C
+export type Command = 'run' | 'validate' | 'ports' | 'import' | 'sim'
 
-Options:
+/** The command words, in the order --help lists them. */
+export const COMMANDS: readonly Command[] = ['run', 'validate', 'ports', 'import', 'sim']
+
+/**
+ * Each command's usage: its synopsis lines and its options. The full --help is all of them in a
+ * row, and `at-scenario <command> --help` is one of them, so the two cannot drift apart.
+ */
+const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: string }> = {
+  run: {
+    synopsis: `  at-scenario [run] <scenario.yaml>... [options]   run scenarios (on the built-in simulator unless --port is given)`,
+    options: `Options of run:
   -p, --port <port>        the ESP-AT device: a serial port (/dev/ttyUSB0), usb:serial=SERIAL (a board by
                            its USB serial number), tcp://HOST:PORT (raw TCP, e.g. ser2net) or
                            rfc2217://HOST:PORT (telnet COM-PORT) or replay:FILE (a device played from a
@@ -22,13 +28,16 @@ Options:
       --flow <f>           none or rtscts (default none)
       --reset <how>        none, soft (AT+RST) or hard (DTR/RTS); overrides the scenario's device.reset
       --var <name=value>   set a variable, repeatable; beats the scenario's vars
-                           (--var host.ip=192.168.1.10 sets the address the device connects to)
+                           (--var host.ip=192.168.1.10 sets the address the device connects to); a name
+                           no scenario uses gets a warning, with the value never shown
       --profile <file>     device profile of the built-in simulator (YAML, schema/device.schema.json):
                            access points, firmware strings, PKI, faults; beats the scenario's
                            simulator.profile
-      --tag <tag>          run only scenarios with this tag (repeatable: any of them)
-      --exclude-tag <tag>  skip scenarios with this tag (repeatable)
-      --shard <i/n>        run only share i of n of the scenarios (1-based), for CI matrices
+      --tag <tag>          run only scenarios with this tag (repeatable: any of them); selecting no
+                           scenario is bad input (exit 2), and the message lists the tags there are
+      --exclude-tag <tag>  skip scenarios with this tag (repeatable); leaving none is bad input (exit 2)
+      --shard <i/n>        run only share i of n of the scenarios (1-based), for CI matrices; a share
+                           left empty by more shards than scenarios says so and passes (exit 0)
       --env-file <path>    read environment variables from this file (default: ./.env if present);
                            variables already in the environment win
       --color / --no-color force or disable colours (default: on for a terminal; off with CI=true)
@@ -41,25 +50,65 @@ Options:
       --replay-speed <n>   with --port replay:FILE: 1 plays the recorded timing (default), 2 twice as
                            fast, 0 as fast as possible
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
-                           implies it
-  -h, --help               show this help
-  -V, --version            show the version
-
-Options of import:
-  -o, --output <file>      the recording to write (default: the log's name with .atrec)
-
-Options of sim:
+                           implies it`,
+    exitCodes: `Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
+            3 could not run (port, prerequisite), 130 interrupted.`,
+  },
+  validate: {
+    synopsis: `  at-scenario validate <scenario.yaml>...          check scenarios without running them`,
+    options: `Options of validate (it accepts those of run too; these change what it checks):
+      --var <name=value>   a variable the scenarios may use (a name no scenario uses gets a warning)
+      --env-file <path>    read environment variables from this file (default: ./.env if present)
+      --color / --no-color force or disable colours`,
+    exitCodes: 'Exit codes: 0 no errors (warnings allowed), 2 errors (each shown at file:line:col).',
+  },
+  ports: {
+    synopsis: `  at-scenario ports                                list serial ports, with USB vendor, product and serial number`,
+    exitCodes: 'Exit codes: 0 listed (also when there is none), 2 bad input.',
+  },
+  import: {
+    synopsis: `  at-scenario import <log.txt> [-o <run.atrec>]    turn a pasted serial log into a recording to replay`,
+    options: `Options of import:
+  -o, --output <file>      the recording to write (default: the log's name with .atrec)`,
+    exitCodes: 'Exit codes: 0 written, 2 bad input (the log cannot be read, the recording cannot be written).',
+  },
+  sim: {
+    synopsis: `  at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>] [--profile <file>]
+                                                   serve the simulator to other programs until Ctrl-C`,
+    options: `Options of sim:
       --pty                make a pseudo-terminal pair (socat) and print the path to open
       --listen <url>       accept TCP connections, e.g. tcp://127.0.0.1:3333 (a device per connection)
   -p, --port <path>        attach the simulator to an existing serial port or pseudo-terminal
-      --profile <file>     the device profile (default: the doc's router, the project's test PKI)
+      --profile <file>     the device profile (default: the doc's router, the project's test PKI)`,
+    exitCodes: 'Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad input (a bad profile), 3 could not serve.',
+  },
+}
 
-Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
-            3 could not run (port, prerequisite), 130 interrupted.
+const COMMON_OPTIONS = `Options of every command:
+  -h, --help               show this help; at-scenario <command> --help shows one command's
+  -V, --version            show the version`
+
+/** `at-scenario --help`: every command with its options. */
+export const USAGE = `Usage:
+${COMMANDS.map((c) => HELP[c].synopsis).join('\n')}
+
+${COMMANDS.flatMap((c) => (HELP[c].options ? [HELP[c].options] : [])).join('\n\n')}
+
+${COMMON_OPTIONS}
+
+${HELP.run.exitCodes}
 `
 
+/** `at-scenario <command> --help`: that command's synopsis and options only. */
+export function usageOf(command: Command): string {
+  const { synopsis, options, exitCodes } = HELP[command]
+  return `Usage:\n${synopsis}\n\n${options ? `${options}\n\n` : ''}${COMMON_OPTIONS}\n\n${exitCodes}\n`
+}
+
 export interface CliOptions {
-  command: 'run' | 'validate' | 'sim' | 'ports' | 'import' | 'help' | 'version'
+  command: Command | 'help' | 'version'
+  /** With `help`: the command whose usage to show (`at-scenario sim --help`); none for all of them. */
+  helpFor?: Command
   files: string[]
   /** --port, in order; empty means $AT_SCENARIO_PORT or the simulator. */
   ports: string[]
@@ -94,9 +143,52 @@ export interface CliOptions {
   output?: string
 }
 
-export class UsageError extends Error {}
+/**
+ * A mistake on the command line. `command` is set when the user named one, so that the message
+ * can point at that command's --help.
+ */
+export class UsageError extends Error {
+  command?: Command
+  constructor(message: string, command?: Command) {
+    super(message)
+    if (command) this.command = command
+  }
+}
 
 const DEFAULT_LINE: CliOptions['line'] = { dataBits: 8, parity: 'none', stopBits: 1, flow: 'none' }
+
+const OPTIONS = {
+  port: { type: 'string', short: 'p', multiple: true },
+  baud: { type: 'string', short: 'b' },
+  'data-bits': { type: 'string' },
+  parity: { type: 'string' },
+  'stop-bits': { type: 'string' },
+  flow: { type: 'string' },
+  reset: { type: 'string' },
+  shard: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  tag: { type: 'string', multiple: true },
+  'exclude-tag': { type: 'string', multiple: true },
+  'env-file': { type: 'string' },
+  reporter: { type: 'string', multiple: true },
+  'output-dir': { type: 'string' },
+  bail: { type: 'boolean' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  pty: { type: 'boolean' },
+  listen: { type: 'string' },
+  profile: { type: 'string' },
+  record: { type: 'string' },
+  'replay-speed': { type: 'string' },
+  'no-prerequisites': { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const
+
+function nothingGiven() {
+  return { files: [] as string[], ports: [] as string[], vars: new Map<string, string>(), tags: [] as string[], excludeTags: [] as string[], line: DEFAULT_LINE }
+}
 
 /** An option whose value must be one of a few words; the error lists them. */
 function oneOf<T>(option: string, value: string | undefined, choices: Record<string, T>, fallback: T): T {
@@ -105,55 +197,64 @@ function oneOf<T>(option: string, value: string | undefined, choices: Record<str
   throw new UsageError(`${option} must be one of ${Object.keys(choices).join(', ')}, got \`${value}\``)
 }
 
-export function parseCli(argv: string[]): CliOptions {
+/** `--prot` → `--port`; `-P` → `-p` (a one-letter option is only suggested for a change of case). */
+function unknownOption(raw: string): string {
+  let suggestion: string | undefined
+  if (raw.startsWith('--')) suggestion = didYouMean(raw, Object.keys(OPTIONS).map((name) => `--${name}`))
+  else {
+    const shorts = Object.values(OPTIONS).flatMap((o) => ('short' in o ? [`-${o.short}`] : []))
+    suggestion = shorts.find((s) => s.toLowerCase() === raw.toLowerCase())
+  }
+  return `unknown option \`${raw}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`
+}
+
+/**
+ * The command a first word names: a command word, else `run` (the word is a scenario file). A word
+ * that is no file, has no YAML extension and is a near miss of a command (`valdate`) is a mistyped
+ * command, not a scenario to report as unreadable.
+ */
+function commandOf(first: string | undefined, exists: (path: string) => boolean): { command: Command; explicit: boolean } {
+  if (first !== undefined && (COMMANDS as readonly string[]).includes(first)) return { command: first as Command, explicit: true }
+  if (first !== undefined && !/\.ya?ml$/i.test(first) && !exists(first)) {
+    const suggestion = didYouMean(first, COMMANDS)
+    if (suggestion) throw new UsageError(`unknown command \`${first}\`; did you mean \`${suggestion}\`?`)
+  }
+  return { command: 'run', explicit: false }
+}
+
+/**
+ * argv to options. `exists` tells whether a path names a file (relative to the working directory),
+ * to tell a mistyped command from a scenario file.
+ */
+export function parseCli(argv: string[], exists: (path: string) => boolean = existsSync): CliOptions {
+  // A first, lenient pass finds the command and the first unknown option, so that the message can
+  // name a near miss instead of parseArgs' generic text.
+  const lenient = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: OPTIONS })
+  const { command, explicit } = commandOf(lenient.positionals[0], exists)
+  const named = explicit ? command : undefined
+  if (lenient.values.help === true) return { ...nothingGiven(), command: 'help', ...(named ? { helpFor: named } : {}) }
+  const unknown = lenient.tokens.find((t) => t.kind === 'option' && !Object.hasOwn(OPTIONS, t.name))
+  if (unknown?.kind === 'option') throw new UsageError(unknownOption(unknown.rawName), named)
+  try {
+    return parseStrict(argv, named)
+  } catch (e) {
+    if (e instanceof UsageError && named && !e.command) e.command = named
+    throw e
+  }
+}
+
+function parseStrict(argv: string[], named: Command | undefined): CliOptions {
   let parsed
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: 'string', short: 'p', multiple: true },
-        baud: { type: 'string', short: 'b' },
-        'data-bits': { type: 'string' },
-        parity: { type: 'string' },
-        'stop-bits': { type: 'string' },
-        flow: { type: 'string' },
-        reset: { type: 'string' },
-        shard: { type: 'string' },
-        var: { type: 'string', multiple: true },
-        tag: { type: 'string', multiple: true },
-        'exclude-tag': { type: 'string', multiple: true },
-        'env-file': { type: 'string' },
-        reporter: { type: 'string', multiple: true },
-        'output-dir': { type: 'string' },
-        bail: { type: 'boolean' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        pty: { type: 'boolean' },
-        listen: { type: 'string' },
-        profile: { type: 'string' },
-        record: { type: 'string' },
-        'replay-speed': { type: 'string' },
-        'no-prerequisites': { type: 'boolean' },
-        output: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'V' },
-      },
-    })
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS })
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''))
   }
   const { values, positionals } = parsed
-  const base = { files: [], ports: [], vars: new Map<string, string>(), tags: [], excludeTags: [], line: DEFAULT_LINE }
-  if (values.help) return { ...base, command: 'help' }
+  const base = nothingGiven()
   if (values.version) return { ...base, command: 'version' }
-  let command: CliOptions['command'] = 'run'
-  let files = positionals
-  if (files[0] === 'run' || files[0] === 'validate' || files[0] === 'sim' || files[0] === 'ports' || files[0] === 'import') {
-    command = files[0]
-    files = files.slice(1)
-  }
+  const command: Command = named ?? 'run'
+  const files = named ? positionals.slice(1) : positionals
   const ports = values.port ?? []
   if (command === 'ports') {
     if (files.length > 0) throw new UsageError(`ports takes no files, got \`${files[0]}\``)

@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve as resolvePath } from 'node:path'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { hasErrors } from '../diagnostics/diagnostic.ts'
 import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { LoadResult } from '../source/load.ts'
-import type { Scenario } from '../source/types.ts'
-import { parseCli, USAGE, UsageError } from './args.ts'
+import { parseCli, USAGE, usageOf, UsageError } from './args.ts'
 import type { CliOptions } from './args.ts'
 import { loadEnvironment } from './env-file.ts'
 import { ExitCode } from './exit-codes.ts'
+import { selectByTags } from './select-by-tags.ts'
+import { unusedCliVars } from './unused-cli-vars.ts'
 
 export interface CliIo {
   stdout: NodeJS.WriteStream
@@ -22,14 +24,17 @@ const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   let options: CliOptions
   try {
-    options = parseCli(argv)
+    options = parseCli(argv, (path) => existsSync(resolvePath(io.cwd, path)))
   } catch (e) {
     if (!(e instanceof UsageError)) throw e
-    io.stderr.write(`at-scenario: ${e.message}\n\n${USAGE}`)
+    // One line that says what is wrong, and where the rest is: the whole usage would bury the line.
+    // With no argument at all, the usage is what the user is after.
+    const more = argv.length === 0 ? `\n${USAGE}` : `See \`at-scenario${e.command ? ` ${e.command}` : ''} --help\`.\n`
+    io.stderr.write(`at-scenario: ${e.message}\n${more}`)
     return ExitCode.BadInput
   }
   if (options.command === 'help') {
-    io.stdout.write(USAGE)
+    io.stdout.write(options.helpFor ? usageOf(options.helpFor) : USAGE)
     return ExitCode.Passed
   }
   if (options.command === 'version') {
@@ -73,6 +78,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stderr.write(`${errors} error${errors === 1 ? '' : 's'}; nothing was run.\n`)
     return ExitCode.BadInput
   }
+  const all = loaded.map((l) => l.result.scenario!)
+  for (const w of unusedCliVars(options.vars.keys(), all)) io.stderr.write(`at-scenario: warning: ${w}\n`)
   if (options.command === 'validate') {
     // A scenario's simulator profile is part of it: checked here too, with its own file:line:col.
     const profiles = loaded.flatMap((l) => (l.result.scenario?.simulator.profile ? [l.result.scenario.simulator.profile] : []))
@@ -81,22 +88,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     for (const l of loaded) io.stdout.write(`✔ ${l.file}\n`)
     return ExitCode.Passed
   }
-  const scenarios: Scenario[] = []
-  for (const l of loaded) {
-    const scenario = l.result.scenario!
-    if (selectedByTags(scenario.tags, options)) scenarios.push(scenario)
-    else io.stdout.write(`${l.file}: skipped (tags ${scenario.tags.length ? scenario.tags.join(', ') : 'none'} do not match --tag/--exclude-tag)\n`)
+  const selection = selectByTags(all, options)
+  if (selection.nothingSelected) {
+    io.stderr.write(`at-scenario: ${selection.nothingSelected}\n`)
+    return ExitCode.BadInput
   }
-  if (scenarios.length === 0) {
-    io.stdout.write('No scenario matches the tags given; nothing to run.\n')
-    return ExitCode.Passed
-  }
+  for (const w of selection.warnings) io.stderr.write(`at-scenario: warning: ${w}\n`)
+  for (const s of selection.skipped) io.stdout.write(`${s.file}: skipped (tags ${s.tags.length ? s.tags.join(', ') : 'none'} do not match --tag/--exclude-tag)\n`)
   const { runAll } = await (running ?? import('./run-command.ts'))
-  return runAll(scenarios, options, { ...io, env }, color, (f) => sources.get(f))
-}
-
-/** --tag: any of them must be present (when given); --exclude-tag: none may be. */
-export function selectedByTags(tags: readonly string[], options: Pick<CliOptions, 'tags' | 'excludeTags'>): boolean {
-  if (options.tags.length > 0 && !options.tags.some((t) => tags.includes(t))) return false
-  return !options.excludeTags.some((t) => tags.includes(t))
+  return runAll(selection.selected, options, { ...io, env }, color, (f) => sources.get(f))
 }

@@ -94,7 +94,11 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
 
   if (options.shard) {
     const share = shardOf(scenarios, options.shard)
-    io.stdout.write(`shard ${options.shard.index}/${options.shard.count}: ${share.length} of ${scenarios.length} scenarios\n`)
+    // More shards than scenarios (a CI matrix wider than the files) leaves some shares empty: that
+    // is the matrix's shape, not a mistake, so it passes, but says so. (Tags that select nothing
+    // were refused before this.)
+    const empty = share.length === 0 ? '; nothing to run in this shard' : ''
+    io.stdout.write(`shard ${options.shard.index}/${options.shard.count}: ${share.length} of ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'}${empty}\n`)
     scenarios = share
   }
 

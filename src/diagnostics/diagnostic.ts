@@ -41,6 +41,7 @@ export type DiagnosticCode =
   | 'bad-duration'
   | 'payload-length'
   | 'payload-without-prompt'
+  | 'unbalanced-quotes'
   | 'include-missing'
   | 'include-cycle'
   | 'include-content'

@@ -1,17 +1,24 @@
-/** Levenshtein distance, bounded: returns `max + 1` as soon as the distance exceeds `max`. */
+/**
+ * Edit distance where swapping two neighbouring letters counts as one edit, the commonest typo
+ * (`tsl` for `tls`); bounded: returns `max + 1` as soon as the distance exceeds `max`.
+ */
 export function editDistance(a: string, b: string, max = Infinity): number {
   if (Math.abs(a.length - b.length) > max) return max + 1
+  let beforePrevious: number[] = []
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
     let rowMin = i
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, beforePrevious[j - 2]! + 1)
       current.push(value)
       rowMin = Math.min(rowMin, value)
     }
+    // No row can go below the one before it (a swap costs as much as the substitution it replaces).
     if (rowMin > max) return max + 1
+    beforePrevious = previous
     previous = current
   }
   return previous[b.length]!

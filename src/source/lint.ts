@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostics/diagnostic.ts'
+import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error, warning } from '../diagnostics/diagnostic.ts'
 import { isLiteral } from './template.ts'
 import type { Payload, Scenario, Step } from './types.ts'
@@ -13,13 +13,14 @@ const PROMPT_COMMANDS: { pattern: RegExp; lengthParam: (params: string[]) => str
 
 /**
  * Mistakes a schema cannot see: payloads that do not fit the length their command announced,
- * payloads with no prompt to answer, commands the firmware will reject.
+ * payloads with no prompt to answer, commands the firmware will reject. `sources` (file to text)
+ * lets a message say what the file has around a value, such as a comment that cut it short.
  */
-export function lintScenario(scenario: Scenario): Diagnostic[] {
+export function lintScenario(scenario: Scenario, sources: ReadonlyMap<string, string> = new Map()): Diagnostic[] {
   const out: Diagnostic[] = []
   for (const list of [scenario.steps, scenario.teardown]) {
     list.forEach((step, i) => {
-      if (step.kind === 'send') lintCommand(step, out)
+      if (step.kind === 'send') lintCommand(step, sources, out)
       if (step.kind !== 'payload') return
       const before = previousAction(list, i)
       if (!before || before.kind !== 'send' || !before.expect.some((e) => e.kind === 'line' && e.text.source === '>')) {
@@ -73,11 +74,51 @@ function payloadLength(payload: Payload): number | undefined {
   return Buffer.byteLength(text, 'utf8') * payload.repeat
 }
 
-function lintCommand(step: Extract<Step, { kind: 'send' }>, out: Diagnostic[]): void {
+function lintCommand(step: Extract<Step, { kind: 'send' }>, sources: ReadonlyMap<string, string>, out: Diagnostic[]): void {
   const command = step.command.source
   if (!/^AT/i.test(command)) {
     out.push(warning('bad-value', 'the command does not start with `AT`: the firmware answers ERROR', step.command.span))
-  } else if (/\s$/.test(command)) {
+    return
+  }
+  if (/\s$/.test(command)) {
     out.push(warning('bad-value', 'the command ends with white space, which the firmware takes as part of it (ERROR)', step.command.span))
   }
+  // The template's source text, references left as they are: a value substituted at run time is
+  // the firmware's to escape, not the author's.
+  if (unescapedQuotes(command) % 2 === 1) {
+    out.push(
+      error(
+        'unbalanced-quotes',
+        `the double quotes of \`${command}\` do not pair up: a string parameter is left open, and the firmware answers ERROR`,
+        step.command.span,
+        commentHint(command, step.command.span, sources) ?? 'close the string with `"`; a `"` inside a string parameter is written `\\"`',
+      ),
+    )
+  }
+}
+
+/** The `"` of a command line that open or close a string: ESP-AT escapes with a backslash (`\"`, `\\`). */
+function unescapedQuotes(command: string): number {
+  let count = 0
+  for (let i = 0; i < command.length; i++) {
+    if (command[i] === '\\') i++
+    else if (command[i] === '"') count++
+  }
+  return count
+}
+
+/**
+ * When the line goes on after an unquoted value with ` #...`, YAML took the rest as a comment:
+ * `send: AT+CWJAP="x","abc #1"` sends `AT+CWJAP="x","abc`. The hint spells out the value quoted.
+ */
+function commentHint(command: string, span: Span, sources: ReadonlyMap<string, string>): string | undefined {
+  if (span.end.line !== span.start.line) return undefined
+  const line = sources.get(span.file)?.split(/\r?\n/)[span.start.line - 1]
+  if (line === undefined || /^["'|>]/.test(line.slice(span.start.col - 1))) return undefined
+  const rest = line.slice(span.end.col - 1)
+  if (!/^\s+#/.test(rest)) return undefined
+  // The value meant runs to the first later comment after which the quotes pair up, else to the end of the line.
+  const cuts = [...[...rest.matchAll(/\s+#/g)].map((m) => m.index).filter((at) => at > 0), rest.length]
+  const meant = cuts.map((at) => command + rest.slice(0, at).trimEnd()).find((v) => unescapedQuotes(v) % 2 === 0) ?? command + rest.trimEnd()
+  return `\`${meant.slice(command.length).trimStart()}\` after a space starts a YAML comment, which cut the command short; quote the whole value: \`send: '${meant.replaceAll("'", "''")}'\``
 }

@@ -52,7 +52,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions, 
   const normalizer = new Normalizer(source, dirname(path), { badPaths: schema.badPaths, chain: [path], sources, includes: [] })
   const scenario = normalizer.scenario(value as Record<string, unknown>)
   const diagnostics = dedupe(
-    sortDiagnostics([...schema.diagnostics, ...normalizer.diagnostics, ...lintScenario(scenario), ...checkVariables(scenario, options)]),
+    sortDiagnostics([...schema.diagnostics, ...normalizer.diagnostics, ...lintScenario(scenario, sources), ...checkVariables(scenario, options)]),
   )
   return hasErrors(diagnostics) ? { diagnostics } : { scenario, diagnostics }
 }

@@ -28,6 +28,78 @@ function scopeNames(scope: IncludeScope | undefined): string[] {
   return names
 }
 
+interface TemplateVisitor {
+  /** `earlier`: an included file's variables declared before this one, which its value may use. */
+  template(template: Template | undefined, earlier?: readonly string[]): void
+  define(name: string): void
+}
+
+/**
+ * Visits every template of a scenario in the order its values come into being, so that a check can
+ * tell what exists when each template is used: `define` is called for a scenario variable after its
+ * value's template, and for a regular expression's named groups after the pattern.
+ */
+function visitTemplates(scenario: Scenario, visit: TemplateVisitor): void {
+  // Either set of values may be the one in force, so each is checked against what precedes it.
+  for (const v of [...scenario.vars, ...scenario.simulator.vars]) {
+    visit.template(v.value)
+    visit.define(v.name)
+  }
+  for (const scope of scenario.includes) {
+    scope.with.forEach((w) => visit.template(w.value))
+    // A file's own variables may use the ones declared before them.
+    scope.vars.forEach((v, i) => visit.template(v.value, scope.vars.slice(0, i).map((d) => d.name)))
+  }
+  visit.template(scenario.name)
+  for (const p of scenario.prerequisites) {
+    visit.template(p.name)
+    p.run.forEach((t) => visit.template(t))
+    visit.template(p.cwd)
+    p.env.forEach((e) => visit.template(e.value))
+    if (p.ready.kind === 'port') {
+      visit.template(p.ready.port)
+      visit.template(p.ready.host)
+    } else if (p.ready.kind === 'stdout') {
+      visitExpectation(p.ready.line, visit)
+    }
+  }
+  for (const step of [...scenario.steps, ...scenario.teardown]) {
+    visit.template(step.name)
+    for (const t of stepTemplates(step)) visit.template(t)
+    if ('expect' in step) for (const e of step.expect) visitExpectation(e, visit)
+  }
+}
+
+function visitExpectation(e: Expectation, visit: TemplateVisitor): void {
+  if (e.kind === 'line') visit.template(e.text)
+  else if (e.kind === 'regex') {
+    visit.template(e.pattern)
+    for (const g of e.groups) visit.define(g)
+  } else visit.template(payloadTemplate(e.payload))
+}
+
+/** The names a template refers to, also in malformed references (`${ssid` unclosed): one mistake, one message. */
+function namesReferenced(template: Template): string[] {
+  return [...[...template.source.matchAll(/\$\{([A-Za-z_][\w.]*)/g)].map((m) => m[1]!), ...references(template.parsed).map((r) => r.name)]
+}
+
+/**
+ * Every variable name a scenario declares or uses: `vars`, `simulator.vars`, the `vars` and `with:`
+ * of its includes, secrets, captures (named groups), `host.ip`, and every `${...}` reference,
+ * `env.NAME` included. A `--var` whose name is not among them has no effect.
+ */
+export function variableNames(scenario: Scenario): Set<string> {
+  const names = new Set<string>([HOST_IP, ...scenario.secrets.map((s) => s.name)])
+  for (const scope of scenario.includes) for (const d of [...scope.vars, ...scope.with]) names.add(d.name)
+  visitTemplates(scenario, {
+    template: (t) => {
+      if (t) for (const name of namesReferenced(t)) names.add(name)
+    },
+    define: (name) => names.add(name),
+  })
+  return names
+}
+
 /**
  * Reports, before anything runs, every reference to a variable that will not exist when the
  * template is used, every secret that names no variable, and variables nobody uses.
@@ -39,11 +111,9 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
   const check = (template: Template | undefined, extra: readonly string[] = []) => {
     if (!template) return
     const local = new Set([...extra, ...scopeNames(template.scope)])
-    // Names in malformed references (`${ssid` unclosed) still count as uses: one mistake, one message.
-    for (const m of template.source.matchAll(/\$\{([A-Za-z_][\w.]*)/g)) used.add(m[1]!)
+    for (const name of namesReferenced(template)) used.add(name)
     references(template.parsed).forEach((ref, i) => {
       const span = template.refSpans?.[i] ?? template.span
-      used.add(ref.name)
       if (ref.fallback !== undefined) return
       if (ref.name.startsWith('env.')) {
         const name = ref.name.slice(4)
@@ -63,38 +133,7 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
       }
     })
   }
-  // Either set of values may be the one in force, so each is checked against what precedes it.
-  for (const v of scenario.vars) {
-    check(v.value)
-    defined.add(v.name)
-  }
-  for (const v of scenario.simulator.vars) {
-    check(v.value)
-    defined.add(v.name)
-  }
-  for (const scope of scenario.includes) {
-    scope.with.forEach((w) => check(w.value))
-    // A file's own variables may use the ones declared before them.
-    scope.vars.forEach((v, i) => check(v.value, scope.vars.slice(0, i).map((d) => d.name)))
-  }
-  check(scenario.name)
-  for (const p of scenario.prerequisites) {
-    check(p.name)
-    p.run.forEach((t) => check(t))
-    check(p.cwd)
-    p.env.forEach((e) => check(e.value))
-    if (p.ready.kind === 'port') {
-      check(p.ready.port)
-      check(p.ready.host)
-    } else if (p.ready.kind === 'stdout') {
-      checkExpectation(p.ready.line, check, defined)
-    }
-  }
-  for (const step of [...scenario.steps, ...scenario.teardown]) {
-    check(step.name)
-    for (const t of stepTemplates(step)) check(t)
-    if ('expect' in step) for (const e of step.expect) checkExpectation(e, check, defined)
-  }
+  visitTemplates(scenario, { template: check, define: (name) => defined.add(name) })
   const varNames = new Set([...scenario.vars, ...scenario.simulator.vars].map((v) => v.name))
   const secretNames = new Set(scenario.secrets.map((s) => s.name))
   for (const s of scenario.secrets) {
@@ -108,14 +147,6 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
     if (!used.has(v.name) && VARIABLE_NAME.test(v.name) && !secretNames.has(v.name)) out.push(warning('unused-variable', `variable \`${v.name}\` is never used`, v.span))
   }
   return out
-}
-
-function checkExpectation(e: Expectation, check: (t: Template | undefined) => void, defined: Set<string>): void {
-  if (e.kind === 'line') check(e.text)
-  else if (e.kind === 'regex') {
-    check(e.pattern)
-    for (const g of e.groups) defined.add(g)
-  } else check(payloadTemplate(e.payload))
 }
 
 function stepTemplates(step: Step): (Template | undefined)[] {

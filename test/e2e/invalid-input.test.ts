@@ -29,17 +29,33 @@ describe('bad input', () => {
     expect(run.stderr).toContain('in the device profile; nothing was run.')
   })
 
+  it('a command cut short by a YAML comment: an error at its file:line:col, before anything runs, with the value quoted as the fix', async () => {
+    const run = await runCli(['test/fixtures/cli/comment-cut.yaml'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain('error: the double quotes of `AT+CWJAP="espressif","abc` do not pair up')
+    expect(run.stderr).toContain('--> test/fixtures/cli/comment-cut.yaml:5:11')
+    expect(run.stderr).toContain('`#1"` after a space starts a YAML comment, which cut the command short; quote the whole value: `send: \'AT+CWJAP="espressif","abc #1"\'`')
+    expect(run.stderr).toContain('1 error; nothing was run.')
+  })
+
   it('a missing file: exit 2, named', async () => {
     const run = await runCli(['nope.yaml'])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('cannot read nope.yaml: no such file')
   })
 
-  it('an unknown option: exit 2 with the usage', async () => {
+  it('an unknown option: exit 2, one line and a pointer to --help, not the whole usage', async () => {
     const run = await runCli(['scenarios/tcp-echo.yaml', '--bogus'])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain("Unknown option '--bogus'")
-    expect(run.stderr).toContain('Usage:')
+    expect(run.stderr).toBe('at-scenario: unknown option `--bogus`\nSee `at-scenario --help`.\n')
+  })
+
+  it('no argument at all: exit 2 with the usage', async () => {
+    const run = await runCli([])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^at-scenario: no scenario file given\n\nUsage:\n/)
+    expect(run.stderr).toContain('Options of sim:')
   })
 
   it('a port that cannot be opened: exit 3, said plainly', async () => {

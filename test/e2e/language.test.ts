@@ -51,8 +51,16 @@ describe('the scenario language end to end on the simulator', () => {
   })
 
   it('--tag selects scenarios and --exclude-tag leaves them out', async () => {
-    const run = await runCli(['test/fixtures/language/everything.yaml', '--var', 'greeting_length=5', '--exclude-tag', 'language'])
-    expect(run.code).toBe(0)
-    expect(run.stdout).toContain('skipped (tags language do not match --tag/--exclude-tag)')
+    const files = ['test/fixtures/language/everything.yaml', 'test/fixtures/cli/join.yaml']
+    const excluded = await runCli([...files, '--var', 'greeting_length=5', '--exclude-tag', 'language'])
+    expect(excluded.code).toBe(0)
+    expect(excluded.stdout).toContain('test/fixtures/language/everything.yaml: skipped (tags language do not match --tag/--exclude-tag)')
+    expect(excluded.stdout).toContain('PASSED test/fixtures/cli/join.yaml')
+    expect(excluded.stdout).not.toContain('everything.yaml: running on')
+    const tagged = await runCli([...files, '--var', 'greeting_length=5', '--tag', 'wifi'])
+    expect(tagged.code).toBe(0)
+    expect(tagged.stdout).toContain('everything.yaml: skipped (tags language do not match --tag/--exclude-tag)')
+    expect(tagged.stdout).toContain('PASSED test/fixtures/cli/join.yaml')
+    expect(tagged.stdout).not.toContain('everything.yaml: running on')
   })
 })

@@ -155,3 +155,57 @@ steps:
     expect(vars.secretValues()).toContain('s3cret')
   })
 })
+
+describe('AT commands whose double quotes do not pair up', () => {
+  const quoteErrors = (text: string) => parse(text).diagnostics.filter((d) => d.code === 'unbalanced-quotes')
+
+  it('a YAML comment that cut the value: located at the command, the comment named, the value quoted as the fix', () => {
+    const [d, ...rest] = quoteErrors(`name: n
+steps:
+  - send: AT+CWJAP="lab","abc #1"   # a real comment after it
+`)
+    expect(rest).toEqual([])
+    expect(d).toMatchObject({ severity: 'error', span: { file: 't.yaml', start: { line: 3, col: 11 } } })
+    expect(d!.message).toContain('`AT+CWJAP="lab","abc`')
+    expect(d!.hint).toBe('`#1"` after a space starts a YAML comment, which cut the command short; quote the whole value: `send: \'AT+CWJAP="lab","abc #1"\'`')
+  })
+
+  it('a string simply left open: the generic hint', () => {
+    const [d] = quoteErrors(`name: n
+steps:
+  - send: 'AT+WSOPEN=0,"ws://127.0.0.1:8765'
+  - send: AT+CWJAP="lab","abc
+`)
+    expect(d!.hint).toBe('close the string with `"`; a `"` inside a string parameter is written `\\"`')
+    expect(quoteErrors(`name: n\nsteps:\n  - send: AT+CWJAP="lab","abc\n`)[0]!.hint).toMatch(/^close the string/)
+  })
+
+  it('escaped quotes and backslashes, and variables, are counted as the firmware reads the line', () => {
+    expect(
+      quoteErrors(`name: n
+vars: { ssid: 'a"b', password: x }
+steps:
+  - send: AT+CWJAP="\${ssid}","pa\\"ss"
+  - send: AT+CWJAP="\${ssid}","\${password}"
+  - send: AT+CWJAP="back\\\\","slash"
+  - send: AT+CIPSNTPCFG=1,8,"cn.ntp.org.cn","ntp.sjtu.edu.cn"
+teardown:
+  - send: AT+WSCLOSE=0
+`),
+    ).toEqual([])
+    expect(quoteErrors(`name: n\nvars: { ssid: a }\nsteps:\n  - send: AT+CWJAP="\${ssid}\n`)).toHaveLength(1)
+    // An escaped quote closes nothing.
+    expect(quoteErrors(`name: n\nsteps:\n  - send: AT+CWJAP="a\\",b\n`)).toHaveLength(1)
+  })
+
+  it('in teardown and in included files too, located in the included file', async () => {
+    expect(quoteErrors(`name: n\nsteps:\n  - send: AT\nteardown:\n  - send: AT+WSCLOSE="0\n`)).toHaveLength(1)
+    const dir = mkdtempSync(join(tmpdir(), 'at-scenario-quotes-'))
+    writeFileSync(join(dir, 'join.yaml'), 'steps:\n  - send: AT+CWJAP="lab","x #y"\n')
+    writeFileSync(join(dir, 'main.yaml'), 'name: main\nsteps:\n  - include: join.yaml\n')
+    const { diagnostics } = await loadScenario(join(dir, 'main.yaml'), noInputs)
+    expect(diagnostics.map((d) => [d.code, d.span?.file, d.span?.start.line, d.hint])).toEqual([
+      ['unbalanced-quotes', join(dir, 'join.yaml'), 2, '`#y"` after a space starts a YAML comment, which cut the command short; quote the whole value: `send: \'AT+CWJAP="lab","x #y"\'`'],
+    ])
+  })
+})

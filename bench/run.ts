@@ -11,6 +11,9 @@ import { soakInChild } from './soak.ts'
 import { commandTime, timeToFirstByte } from './startup.ts'
 import { stats } from './stats.ts'
 import type { Stats } from './stats.ts'
+import { DEFAULT_LINE } from '../dist/link/open-link.js'
+import { serialTarget } from '../dist/targets/serial.js'
+import { simulatorTarget } from '../dist/targets/simulator.js'
 import { engineSteps, pexpectSteps, rawSteps } from './step-overhead.ts'
 import { wireBound } from './wire-bound.ts'
 
@@ -44,12 +47,12 @@ async function main(): Promise<void> {
   log('3. framing throughput')
   const framing = framerThroughput(N.framerMiB * 1024 * 1024)
   log('1. per-step overhead, in process')
-  const [rawSim, engineSim] = (await interleave([() => rawSteps({ kind: 'simulator' }, per), () => engineSteps({ kind: 'simulator' }, per)])) as [Stats, Stats]
+  const [rawSim, engineSim] = (await interleave([() => rawSteps(simulatorTarget(), per), () => engineSteps(simulatorTarget(), per)])) as [Stats, Stats]
   log('   over a pseudo-terminal')
   const pty = await simulatorOnPty()
   let rawPty: Stats, enginePty: Stats, pexpectPty: Stats
   try {
-    const serial = { kind: 'serial' as const, path: pty.host, baudRate: 115200 }
+    const serial = serialTarget(pty.host, { baudRate: 115200, line: DEFAULT_LINE, replaySpeed: 1, cwd: ROOT })
     ;[rawPty, enginePty, pexpectPty] = (await interleave([() => rawSteps(serial, per), () => engineSteps(serial, per), () => pexpectSteps(pty.host, per)])) as [Stats, Stats, Stats]
   } finally {
     await pty.close()

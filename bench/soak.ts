@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runScenario } from '../dist/engine/run-scenario.js'
 import type { EngineEvent } from '../dist/engine/events.js'
-import { openLink } from '../dist/link/open-link.js'
+import { simulatorTarget } from '../dist/targets/simulator.js'
 import { RunReporting } from '../dist/report/run-reporting.js'
 import { parseScenario } from '../dist/source/load.js'
 import { atScenario } from './step-overhead.ts'
@@ -27,8 +27,8 @@ export async function soak(count: number): Promise<SoakResult> {
   scenario.steps = Array.from({ length: count }, (_, index) => ({ ...step, index }))
   const dir = mkdtempSync(join(tmpdir(), 'at-scenario-soak-'))
   const quiet = { write: () => true }
-  const reporting = RunReporting.start({ stdout: quiet, stderr: quiet, cwd: dir, plain: true, color: false, sources: () => undefined, outputDir: dir, formats: [], version: 'bench' })
-  const link = await openLink({ kind: 'simulator' })
+  const reporting = await RunReporting.start({ stdout: quiet, stderr: quiet, cwd: dir, plain: true, color: false, sources: () => undefined, outputDir: dir, formats: [], version: 'bench' })
+  const link = await simulatorTarget().open()
   const reporter = await reporting.scenarioStarting(scenario, { description: link.description, onSimulator: true })
   const rss = () => process.memoryUsage().rss / MiB
   const samples = { start: 0, middle: 0, end: 0 }

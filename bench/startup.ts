@@ -29,7 +29,7 @@ export async function timeToFirstByte(runs: number, warmup = 3): Promise<Stats> 
   await new Promise<void>((resolve, reject) => {
     let log = ''
     socat.once('exit', (code) => reject(new Error(`socat exited (${code}): ${log}`)))
-    socat.stderr!.on('data', (d: Buffer) => {
+    socat.stderr.on('data', (d: Buffer) => {
       log += d.toString()
       if (/starting data transfer loop/.test(log)) resolve()
     })

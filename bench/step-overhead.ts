@@ -1,6 +1,5 @@
 import { runScenario } from '../dist/engine/run-scenario.js'
-import { openLink } from '../dist/link/open-link.js'
-import type { LinkTarget } from '../dist/link/open-link.js'
+import type { Target } from '../dist/targets/index.js'
 import { parseScenario } from '../dist/source/load.js'
 import { stats } from './stats.ts'
 import type { Stats } from './stats.ts'
@@ -11,14 +10,14 @@ export function atScenario(count: number): string {
 }
 
 /** Per-step times of the engine: the scenario run by runScenario, no reporters attached. */
-export async function engineSteps(target: LinkTarget, count: number): Promise<Stats> {
+export async function engineSteps(target: Target, count: number): Promise<Stats> {
   const { scenario, diagnostics } = parseScenario('bench.yaml', atScenario(count), { cliVars: new Map(), env: {} })
   if (!scenario) throw new Error(diagnostics.map((d) => d.message).join('\n'))
-  const link = await openLink(target)
+  const link = await target.open()
   try {
     const result = await runScenario(scenario, {
       link,
-      variables: { cliVars: new Map(), env: {}, hostIp: '127.0.0.1', onSimulator: target.kind === 'simulator' },
+      variables: { cliVars: new Map(), env: {}, hostIp: '127.0.0.1', onSimulator: target.onSimulator },
       env: {},
     })
     const failed = result.steps.filter((s) => s.status !== 'passed')
@@ -30,8 +29,8 @@ export async function engineSteps(target: LinkTarget, count: number): Promise<St
 }
 
 /** The same exchanges in a minimal hand-written loop over the same kind of link: write AT, wait for OK. */
-export async function rawSteps(target: LinkTarget, count: number): Promise<Stats> {
-  const link = await openLink(target)
+export async function rawSteps(target: Target, count: number): Promise<Stats> {
+  const link = await target.open()
   let text = ''
   let waiting: (() => void) | undefined
   link.onData((bytes) => {

@@ -4,7 +4,7 @@ import { WebSocket } from 'ws'
 import { maskedBytes } from '../dist/bytes/segments.js'
 import { runScenario } from '../dist/engine/run-scenario.js'
 import type { EngineEvent } from '../dist/engine/events.js'
-import { openLink } from '../dist/link/open-link.js'
+import { simulatorTarget } from '../dist/targets/simulator.js'
 import { loadScenario } from '../dist/source/load.js'
 import { ROOT } from './pty.ts'
 
@@ -67,7 +67,7 @@ async function onePass(python: string): Promise<WireBoundResult> {
   const baud = 115200
   const { scenario, diagnostics } = await loadScenario(`${ROOT}scenarios/tcp-echo.yaml`, { cliVars: new Map([['port', '18765']]), env: { PYTHON: python } })
   if (!scenario) throw new Error(diagnostics.map((d) => d.message).join('\n'))
-  const link = await openLink({ kind: 'simulator', profile: `${ROOT}bench/fixtures/wire-115200.yaml` })
+  const link = await simulatorTarget(`${ROOT}bench/fixtures/wire-115200.yaml`).open()
   let inSteps = false
   let toDevice = 0
   let fromDevice = 0

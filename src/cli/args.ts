@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { didYouMean } from '../diagnostics/suggest.ts'
+import { isReportFormat, REPORT_FORMATS } from '../report/formats.ts'
+import type { ReportFormatName } from '../report/formats.ts'
+
+const FORMATS = Object.keys(REPORT_FORMATS) as ReportFormatName[]
+/** `--reporter`'s help, from the table of formats: `junit` (junit.xml, JUnit XML ...), one a line. */
+const REPORTER_HELP = FORMATS.map((f) => `\n                             ${f}: ${REPORT_FORMATS[f].file}, ${REPORT_FORMATS[f].summary}`).join('')
 
 export type Command = 'run' | 'validate' | 'ports' | 'import' | 'sim'
 
@@ -41,9 +47,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --env-file <path>    read environment variables from this file (default: ./.env if present);
                            variables already in the environment win
       --color / --no-color force or disable colours (default: on for a terminal; off with CI=true)
-      --reporter <list>    report files to write besides the transcripts: junit, json (comma-separated
-                           or repeated); see --output-dir
-      --output-dir <dir>   where transcripts (always), junit.xml and results.json go (default: reports)
+      --reporter <list>    report files to write besides the transcripts (comma-separated or repeated):${REPORTER_HELP}
+      --output-dir <dir>   where transcripts (always) and report files go (default: reports)
       --bail               stop after the first scenario that does not pass (the rest: not run)
       --record <file>      record every byte both ways with its time, the steps, the port and the
                            variables to a .atrec file (secrets left out), for --port replay:<file>
@@ -123,7 +128,7 @@ export interface CliOptions {
   excludeTags: string[]
   color?: boolean
   /** --reporter: report files besides the transcripts. */
-  reporters?: ('junit' | 'json')[]
+  reporters?: ReportFormatName[]
   /** --output-dir; the run command's default is `reports`. */
   outputDir?: string
   bail?: boolean
@@ -295,7 +300,12 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
   }
   const color = values['no-color'] ? false : values.color ? true : undefined
   const reporters = [...new Set((values.reporter ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean))]
-  for (const r of reporters) if (r !== 'junit' && r !== 'json') throw new UsageError(`--reporter: unknown report \`${r}\` (junit or json)`)
+  for (const r of reporters) {
+    if (!isReportFormat(r)) {
+      const near = didYouMean(r, FORMATS)
+      throw new UsageError(`--reporter: unknown report \`${r}\`${near ? `; did you mean \`${near}\`?` : ''} (${FORMATS.join(', ')})`)
+    }
+  }
   if (values['output-dir'] === '') throw new UsageError('--output-dir needs a directory')
   const line = {
     dataBits: oneOf('--data-bits', values['data-bits'], { '5': 5, '6': 6, '7': 7, '8': 8 } as const, DEFAULT_LINE.dataBits),
@@ -330,7 +340,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(baud !== undefined ? { baud } : {}),
     ...(values['env-file'] !== undefined ? { envFile: values['env-file'] } : {}),
     ...(color !== undefined ? { color } : {}),
-    ...(reporters.length > 0 ? { reporters: reporters as ('junit' | 'json')[] } : {}),
+    ...(reporters.length > 0 ? { reporters: reporters.filter(isReportFormat) } : {}),
     ...(values['output-dir'] !== undefined ? { outputDir: values['output-dir'] } : {}),
     ...(values.bail ? { bail: true } : {}),
     ...(values.pty ? { pty: true } : {}),

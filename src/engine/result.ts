@@ -1,6 +1,6 @@
 import type { Span } from '../diagnostics/diagnostic.ts'
 import type { EntryKind } from '../protocol/inbox.ts'
-import type { Step } from '../source/types.ts'
+import type { Scenario, Step } from '../source/types.ts'
 
 /**
  * - passed: every expectation met.
@@ -127,5 +127,42 @@ export function skippedStep(step: Step, name: string, startedAt = 0): StepResult
     attempts: 0,
     lines: [],
     captures: {},
+  }
+}
+
+/** Why a scenario given to a suite has no run of its own: its port did not open, `--bail`, Ctrl-C. */
+export interface NotRun {
+  reason: 'link-error' | 'bail' | 'interrupted'
+  message: string
+}
+
+/**
+ * The result of a scenario that did not run (the port could not be opened, `--bail`, Ctrl-C):
+ * the same shape as a real run, every step skipped, so that reports count its steps either way.
+ * Names are shown as written, since no variables were resolved.
+ */
+export function notRunResult(scenario: Scenario, target: string, notRun: NotRun): RunResult {
+  const skipped = (s: Step): StepResult => skippedStep(s, s.name.source)
+  return {
+    scenario: {
+      name: scenario.name.source,
+      file: scenario.file,
+      ...(scenario.doc ? { doc: scenario.doc } : {}),
+      ...(scenario.description ? { description: scenario.description } : {}),
+    },
+    target,
+    status: notRun.reason === 'interrupted' ? 'interrupted' : 'not-run',
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    prerequisites: scenario.prerequisites.map((p) => ({
+      index: p.index,
+      name: p.name.source,
+      command: p.run.map((t) => t.source),
+      status: 'skipped',
+      outputTail: [],
+      span: p.span,
+    })),
+    steps: scenario.steps.map(skipped),
+    teardown: scenario.teardown.map(skipped),
   }
 }

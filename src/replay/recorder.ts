@@ -1,5 +1,5 @@
 import type { EngineEvent, EngineListener } from '../engine/events.ts'
-import type { TranscriptSink } from '../report/transcript.ts'
+import type { StreamSink } from '../files/stream-file.ts'
 import { formatEntry, formatHeader, stepMarker } from './atrec-format.ts'
 import type { Direction, RecordingHeader } from './atrec-format.ts'
 import type { Segment } from '../bytes/segments.ts'
@@ -20,14 +20,14 @@ export interface RecordingSetup {
  */
 export class Recorder {
   readonly listener: EngineListener
-  private readonly sink: TranscriptSink
+  private readonly sink: StreamSink
   private readonly setup: RecordingSetup
   private readonly clock: () => number
   private start = 0
   private last = 0
   private closing: Promise<void> | undefined
 
-  constructor(sink: TranscriptSink, setup: RecordingSetup, clock: () => number = () => performance.now()) {
+  constructor(sink: StreamSink, setup: RecordingSetup, clock: () => number = () => performance.now()) {
     this.sink = sink
     this.setup = setup
     this.clock = clock

@@ -1,8 +1,6 @@
 import { Redactor } from '../bytes/redact.ts'
-import { DEFAULT_LINE } from '../link/open-link.ts'
-import type { LinkTarget } from '../link/open-link.ts'
 import type { OpenLink } from '../link/stream-link.ts'
-import type { TranscriptSink } from '../report/transcript.ts'
+import type { StreamSink } from '../files/stream-file.ts'
 import type { Scenario } from '../source/types.ts'
 import { HOST_IP } from '../source/variables.ts'
 import type { VariableInputs } from '../source/variables.ts'
@@ -33,24 +31,8 @@ export function replayVariables(link: OpenLink, scenario: Scenario, inputs: Vari
   return replayed
 }
 
-/** Records a run to `sink` (a .atrec file), with the port as given and the run's variables. */
-export function createRecorder(sink: TranscriptSink, scenario: Scenario, inputs: VariableInputs, target: LinkTarget, port: string | undefined): Recorder {
-  const setup: RecordingSetup = { port: { ...portSettings(target, port), simulatorVars: inputs.onSimulator }, variables: runVariables(scenario, inputs) }
+/** Records a run to `sink` (a .atrec file), with the port as given and its settings, and the run's variables. */
+export function createRecorder(sink: StreamSink, scenario: Scenario, inputs: VariableInputs, port: RecordingSetup['port']): Recorder {
+  const setup: RecordingSetup = { port: { ...port, simulatorVars: inputs.onSimulator }, variables: runVariables(scenario, inputs) }
   return new Recorder(sink, setup)
-}
-
-function portSettings(target: LinkTarget, port: string | undefined): RecordingSetup['port'] {
-  const given = port ?? 'simulator'
-  switch (target.kind) {
-    case 'simulator':
-      return { port: 'simulator' }
-    case 'tcp':
-    case 'replay':
-      return { port: given }
-    case 'serial':
-    case 'rfc2217': {
-      const line = target.line ?? DEFAULT_LINE
-      return { port: given, baud: target.baudRate, dataBits: line.dataBits, parity: line.parity, stopBits: line.stopBits, flow: line.flow }
-    }
-  }
 }

@@ -1,12 +1,6 @@
-import { skippedStep } from '../engine/result.ts'
-import type { RunResult, StepResult } from '../engine/result.ts'
-import type { Scenario, Step } from '../source/types.ts'
+import type { NotRun, RunResult } from '../engine/result.ts'
 
-/** Why a scenario given on the command line has no run of its own. */
-export interface NotRun {
-  reason: 'link-error' | 'bail' | 'interrupted'
-  message: string
-}
+export type { NotRun } from '../engine/result.ts'
 
 /** One scenario of a run, as the file reports show it. */
 export interface ScenarioReport {
@@ -40,35 +34,4 @@ export function overallStatus(report: Pick<RunReport, 'scenarios'>): OverallStat
   if (statuses.includes('not-run')) return 'not-run'
   if (statuses.includes('failed')) return 'failed'
   return 'passed'
-}
-
-/**
- * The result of a scenario that did not run (the port could not be opened, `--bail`, Ctrl-C):
- * the same shape as a real run, every step skipped, so that reports count its steps either way.
- * Names are shown as written, since no variables were resolved.
- */
-export function notRunResult(scenario: Scenario, target: string, notRun: NotRun): RunResult {
-  const skipped = (s: Step): StepResult => skippedStep(s, s.name.source)
-  return {
-    scenario: {
-      name: scenario.name.source,
-      file: scenario.file,
-      ...(scenario.doc ? { doc: scenario.doc } : {}),
-      ...(scenario.description ? { description: scenario.description } : {}),
-    },
-    target,
-    status: notRun.reason === 'interrupted' ? 'interrupted' : 'not-run',
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-    prerequisites: scenario.prerequisites.map((p) => ({
-      index: p.index,
-      name: p.name.source,
-      command: p.run.map((t) => t.source),
-      status: 'skipped',
-      outputTail: [],
-      span: p.span,
-    })),
-    steps: scenario.steps.map(skipped),
-    teardown: scenario.teardown.map(skipped),
-  }
 }

@@ -2,21 +2,19 @@ import { mkdirSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import type { EngineListener } from '../engine/events.ts'
-import type { RunResult } from '../engine/result.ts'
+import type { NotRun, RunResult } from '../engine/result.ts'
+import type { SuiteReporter } from '../engine/run-suite.ts'
 import type { Scenario } from '../source/types.ts'
 import { deviceOf } from './device.ts'
 import { describeScenarioFailures, runSummaryLine, summaryLine } from './failure-text.ts'
-import { serializeJsonReport, toJsonReport } from './json.ts'
-import { toJUnit } from './junit.ts'
+import { REPORT_FORMATS } from './formats.ts'
+import type { RenderReport, ReportFormatName } from './formats.ts'
 import { createPlainProgress } from './plain.ts'
 import { displayPath, TranscriptNames, writeFileAtomic } from './report-files.ts'
-import type { NotRun, RunReport, ScenarioReport } from './run-report.ts'
-import { notRunResult } from './run-report.ts'
-import { Transcript, TranscriptFile } from './transcript.ts'
+import type { RunReport, ScenarioReport } from './run-report.ts'
+import { StreamFile } from '../files/stream-file.ts'
+import { Transcript } from './transcript.ts'
 
-export type ReportFormat = 'junit' | 'json'
-/** The report files' names in the output directory. */
-export const REPORT_FILES: Record<ReportFormat, string> = { junit: 'junit.xml', json: 'results.json' }
 
 interface Out {
   write(text: string): unknown
@@ -32,7 +30,7 @@ export interface ReportingOptions {
   sources: SourceLookup
   /** Where transcripts and reports go; relative to `cwd`. */
   outputDir: string
-  formats: readonly ReportFormat[]
+  formats: readonly ReportFormatName[]
   version: string
   hostname?: string
 }
@@ -57,7 +55,7 @@ export interface ScenarioReporting {
  * reports rewritten after each scenario, so that an interrupted run of several still leaves them.
  * It only listens and writes; it never changes the run.
  */
-export class RunReporting {
+export class RunReporting implements SuiteReporter {
   private readonly options: ReportingOptions
   private readonly dir: string | undefined
   private readonly names = new TranscriptNames()
@@ -67,10 +65,12 @@ export class RunReporting {
   private readonly slots: (ScenarioReport | undefined)[] = []
   private readonly warned = new Set<string>()
   private announced = 0
+  private readonly renderers: ReadonlyMap<ReportFormatName, RenderReport>
 
-  private constructor(options: ReportingOptions, dir: string | undefined) {
+  private constructor(options: ReportingOptions, dir: string | undefined, renderers: ReadonlyMap<ReportFormatName, RenderReport>) {
     this.options = options
     this.dir = dir
+    this.renderers = renderers
     this.report = { startedAt: new Date().toISOString(), durationMs: 0, complete: false, scenarios: [] }
   }
 
@@ -78,7 +78,8 @@ export class RunReporting {
    * Creates the output directory. When it cannot be, transcripts are left out with a warning,
    * unless report files were asked for: then it is an error before anything runs.
    */
-  static start(options: ReportingOptions): RunReporting {
+  static async start(options: ReportingOptions): Promise<RunReporting> {
+    const renderers = new Map(await Promise.all(options.formats.map(async (f) => [f, await REPORT_FORMATS[f].load()] as const)))
     const dir = isAbsolute(options.outputDir) ? options.outputDir : resolve(options.cwd, options.outputDir)
     try {
       mkdirSync(dir, { recursive: true })
@@ -86,9 +87,9 @@ export class RunReporting {
       const why = `cannot create the output directory ${options.outputDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
       if (options.formats.length > 0) throw new ReportSetupError(why)
       options.stderr.write(`at-scenario: ${why}; no transcript will be written\n`)
-      return new RunReporting(options, undefined)
+      return new RunReporting(options, undefined, renderers)
     }
-    return new RunReporting(options, dir)
+    return new RunReporting(options, dir, renderers)
   }
 
   /** The line that opens a scenario's output, before its port is opened; a blank line separates scenarios. */
@@ -132,8 +133,8 @@ export class RunReporting {
   }
 
   /** A scenario that does not run (the port did not open, `--bail`, Ctrl-C) is still reported, its steps skipped. */
-  scenarioNotRun(scenario: Scenario, target: string, notRun: NotRun): void {
-    this.slots.push({ result: notRunResult(scenario, target, notRun), notRun })
+  scenarioNotRun(scenario: Scenario, result: RunResult, notRun: NotRun): void {
+    this.slots.push({ result, notRun })
     if (notRun.reason === 'link-error') this.options.stderr.write(`at-scenario: ${notRun.message}\n`)
     else this.options.stdout.write(`${this.announced++ > 0 ? '\n' : ''}${scenario.file}: not run (${notRun.message})\n`)
     this.writeReports()
@@ -147,17 +148,17 @@ export class RunReporting {
     if (this.report.scenarios.length > 1) stdout.write(`\n${runSummaryLine(this.report)}\n`)
     const written = [
       ...this.report.scenarios.flatMap((s) => (s.transcript ? [s.transcript] : [])),
-      ...(this.dir ? this.options.formats.map((f) => displayPath(join(this.dir!, REPORT_FILES[f]), this.options.cwd)) : []),
+      ...(this.dir ? this.options.formats.map((f) => displayPath(join(this.dir!, REPORT_FORMATS[f].file), this.options.cwd)) : []),
     ]
     if (written.length > 0) stdout.write(`Written: ${written.join(', ')}\n`)
     return this.report
   }
 
-  private openTranscript(scenarioFile: string): { writer: Transcript; file: TranscriptFile; shown: string } | undefined {
+  private openTranscript(scenarioFile: string): { writer: Transcript; file: StreamFile; shown: string } | undefined {
     if (!this.dir) return undefined
     const path = join(this.dir, this.names.next(scenarioFile))
     try {
-      const file = new TranscriptFile(path)
+      const file = new StreamFile(path)
       return { writer: new Transcript(file), file, shown: displayPath(path, this.options.cwd) }
     } catch (e) {
       this.warn(`cannot write the transcript ${displayPath(path, this.options.cwd)}: ${(e as Error).message}`)
@@ -169,14 +170,11 @@ export class RunReporting {
     this.report.scenarios = this.slots.filter((s) => s !== undefined)
     this.report.durationMs = performance.now() - this.started
     if (!this.dir) return
-    const files: Record<ReportFormat, () => string> = {
-      junit: () => toJUnit(this.report, { sources: this.options.sources, ...(this.options.hostname ? { hostname: this.options.hostname } : {}) }),
-      json: () => serializeJsonReport(toJsonReport(this.report, this.options.version)),
-    }
-    for (const format of this.options.formats) {
-      const path = join(this.dir, REPORT_FILES[format])
+    const context = { sources: this.options.sources, version: this.options.version, ...(this.options.hostname ? { hostname: this.options.hostname } : {}) }
+    for (const [format, render] of this.renderers) {
+      const path = join(this.dir, REPORT_FORMATS[format].file)
       try {
-        writeFileAtomic(path, files[format]())
+        writeFileAtomic(path, render(this.report, context))
       } catch (e) {
         this.warn(`cannot write ${displayPath(path, this.options.cwd)}: ${(e as Error).message}`)
       }

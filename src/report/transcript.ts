@@ -1,18 +1,10 @@
-import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs'
 import type { EngineEvent, EngineListener } from '../engine/events.ts'
 import { hexView, isPlainText, quotePieces } from '../bytes/quote.ts'
 import type { Segment } from '../bytes/segments.ts'
 import { maskedBytes } from '../bytes/segments.ts'
 import type { StepResult } from '../engine/result.ts'
 import { formatDuration } from './durations.ts'
-
-/** Where transcript text goes: a file in the CLI, an array in tests. */
-export interface TranscriptSink {
-  write(text: string): void
-  /** A good moment to get what was written onto the disk (a step ended); must not block the run. */
-  checkpoint(): void
-  close(): Promise<void>
-}
+import type { StreamSink } from '../files/stream-file.ts'
 
 const ARROWS = { tx: '->', rx: '<-' } as const
 /** Width of the time column; continuation lines (more text, hex views, output) are indented past it and the arrow. */
@@ -33,13 +25,13 @@ const TRANSCRIPT_LEGEND = [
  */
 export class Transcript {
   readonly listener: EngineListener
-  private readonly sink: TranscriptSink
+  private readonly sink: StreamSink
   private readonly clock: () => number
   private start = 0
   private last = 0
   private closing: Promise<void> | undefined
 
-  constructor(sink: TranscriptSink, clock: () => number = () => performance.now()) {
+  constructor(sink: StreamSink, clock: () => number = () => performance.now()) {
     this.sink = sink
     this.clock = clock
     this.listener = (event) => this.on(event)
@@ -146,62 +138,4 @@ function stepEnd(r: StepResult): string {
   const attempts = r.attempts > 1 ? ` after ${r.attempts} attempts` : ''
   const verdict = `${stepLabel(r)} ${r.status}${r.optional && r.status !== 'passed' ? ' (optional)' : ''} in ${formatDuration(r.durationMs)}${attempts}`
   return r.failure && r.status !== 'passed' ? `${verdict}: ${r.failure.message}` : verdict
-}
-
-/**
- * A transcript file. Each record is handed to the kernel as it comes (`writeSync`), so it survives
- * the process being killed; after each step an `fdatasync` runs in the background so that it also
- * survives a crash of the machine, without holding up the run; `close` syncs before closing.
- * A write error (disk full) stops the transcript, not the run: `error` says why.
- */
-export class TranscriptFile implements TranscriptSink {
-  readonly path: string
-  error: Error | undefined
-  private fd: number | undefined
-  private syncing: Promise<void> | undefined
-
-  constructor(path: string) {
-    this.path = path
-    this.fd = openSync(path, 'w')
-  }
-
-  write(text: string): void {
-    if (this.fd === undefined) return
-    try {
-      writeSync(this.fd, text)
-    } catch (e) {
-      this.fail(e as Error)
-    }
-  }
-
-  checkpoint(): void {
-    const fd = this.fd
-    if (fd === undefined || this.syncing) return
-    this.syncing = new Promise((resolve) =>
-      fdatasync(fd, () => {
-        this.syncing = undefined
-        resolve()
-      }),
-    )
-  }
-
-  async close(): Promise<void> {
-    await this.syncing
-    const fd = this.fd
-    if (fd === undefined) return
-    this.fd = undefined
-    try {
-      fsyncSync(fd)
-    } catch (e) {
-      this.error ??= e as Error
-    }
-    closeSync(fd)
-  }
-
-  private fail(e: Error): void {
-    this.error ??= e
-    const fd = this.fd
-    this.fd = undefined
-    if (fd !== undefined) closeSync(fd)
-  }
 }

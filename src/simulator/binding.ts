@@ -47,7 +47,7 @@ export class SimulatorPort implements BindingPortInterface {
       xany: false,
       hupcl: true,
       ...options,
-    } as Required<OpenOptions>
+    }
     device.onOutput((bytes) => this.fromDevice(bytes))
     // Power on once the host listens, so that `ready` is read like on a freshly reset board.
     queueMicrotask(() => device.start())

@@ -385,14 +385,14 @@ class BootRuntime implements CommandContext {
   sleep(ms: number): Promise<void> {
     const signal = this.life.signal
     return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason)
+      if (signal.aborted) return reject(signal.reason as Error)
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort)
         resolve()
       }, ms)
       const onAbort = () => {
         clearTimeout(timer)
-        reject(signal.reason)
+        reject(signal.reason as Error)
       }
       signal.addEventListener('abort', onAbort, { once: true })
     })

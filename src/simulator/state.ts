@@ -16,9 +16,9 @@ export class DeviceState {
   readonly station: Station
   readonly sntp: Sntp
   /** WebSocket links 0..2 while a client object exists (open, reconnecting, closing). */
-  readonly links: (WsLink | undefined)[] = new Array(LINK_COUNT).fill(undefined)
+  readonly links: (WsLink | undefined)[] = Array.from({ length: LINK_COUNT }, () => undefined)
   /** AT+WSCFG per link; wiped when the link is released. */
-  readonly wsConfigs: (WsConfig | undefined)[] = new Array(LINK_COUNT).fill(undefined)
+  readonly wsConfigs: (WsConfig | undefined)[] = Array.from({ length: LINK_COUNT }, () => undefined)
   /** AT+WSDATAFMT per link; survives close and reopen, reset by a boot. */
   readonly wsDataFormats: WsDataFormat[] = Array.from({ length: LINK_COUNT }, () => ({ ...DEFAULT_DATA_FORMAT }))
   /** AT+WSHEAD request headers (`key: value`), oldest first; global to all links. */
@@ -37,7 +37,7 @@ export class DeviceState {
 
   /** Drops every connection and timer without printing anything: power off or restart. */
   async shutdown(): Promise<void> {
-    await Promise.all(this.links.map((l) => l?.destroy()))
+    await Promise.all(this.links.flatMap((l) => (l ? [l.destroy()] : [])))
     this.links.fill(undefined)
   }
 }

@@ -107,7 +107,7 @@ export class Normalizer {
     // A value of the wrong type still declares its name, so its uses are not reported as undefined.
     return Object.entries(raw).map(([name, value]) => ({
       name,
-      value: this.template(typeof value === 'object' ? '' : String(value), [...path, name]),
+      value: this.template(typeof value === 'object' ? '' : scalarText(value), [...path, name]),
       span: this.keySpan(path, name),
     }))
   }
@@ -389,7 +389,7 @@ export class Normalizer {
     if (raw === undefined) return undefined
     const ms = parseDuration(raw)
     if (ms === undefined) {
-      this.diagnostics.push(error('bad-duration', `\`${String(raw)}\` is not a duration`, this.span(path), 'write `250ms`, `5s`, `2m`, or a number of milliseconds'))
+      this.diagnostics.push(error('bad-duration', `\`${scalarText(raw)}\` is not a duration`, this.span(path), 'write `250ms`, `5s`, `2m`, or a number of milliseconds'))
     }
     return ms
   }
@@ -443,10 +443,10 @@ function describeExpectation(raw: unknown): string {
 function describePayload(raw: unknown): string {
   if (typeof raw === 'string') return JSON.stringify(raw)
   const r = (raw ?? {}) as Raw
-  if (r.hex !== undefined) return `hex ${String(r.hex)}`
-  if (r.base64 !== undefined) return `base64 ${String(r.base64)}`
-  if (r.file !== undefined) return `file ${String(r.file)}`
-  if (r.text !== undefined) return `${JSON.stringify(r.text)}${r.repeat !== undefined ? ` × ${String(r.repeat)}` : ''}`
+  if (r.hex !== undefined) return `hex ${scalarText(r.hex)}`
+  if (r.base64 !== undefined) return `base64 ${scalarText(r.base64)}`
+  if (r.file !== undefined) return `file ${scalarText(r.file)}`
+  if (r.text !== undefined) return `${JSON.stringify(r.text)}${r.repeat !== undefined ? ` × ${scalarText(r.repeat)}` : ''}`
   return '(bytes)'
 }
 
@@ -484,4 +484,9 @@ export function splitCommandLine(line: string): string[] {
 /** An included file's path as messages show it: next to the file that includes it. */
 function displayPath(includer: string, target: string): string {
   return join(dirname(includer), target)
+}
+
+/** A YAML scalar as written (the schema has checked its type already); anything else as JSON. */
+function scalarText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined ? String(value) : JSON.stringify(value)
 }

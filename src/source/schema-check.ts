@@ -147,7 +147,7 @@ function toDiagnostic(source: YamlSource, e: ErrorObject, subject: string): Diag
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty)
-      const allowed = Object.keys((parentSchema.properties ?? {}) as object)
+      const allowed = Object.keys((parentSchema.properties ?? {}))
       const suggestion = didYouMean(key, allowed)
       const keyNode = source.keyAt(path, key)
       const span = keyNode ? source.spanOfNode(keyNode) : source.spanAt(path)

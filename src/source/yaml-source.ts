@@ -69,7 +69,7 @@ export class YamlSource {
   nodeAt(path: Path): Node | undefined {
     let node: unknown = this.doc.contents
     for (const key of path) {
-      if (isMap(node)) node = (node.items.find((p) => keyOf(p) === String(key)) as Pair | undefined)?.value
+      if (isMap(node)) node = node.items.find((p): p is Pair => keyOf(p) === String(key))?.value
       else if (isSeq(node) && typeof key === 'number') node = node.items[key]
       else return undefined
     }

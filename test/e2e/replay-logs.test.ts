@@ -87,7 +87,7 @@ describe('--no-prerequisites', () => {
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('↓ Start A server that does not exist (skipped)')
-    const result = JSON.parse(readFileSync(join(dir, 'no-prereq', 'results.json'), 'utf8')).scenarios[0]
+    const result = (JSON.parse(readFileSync(join(dir, 'no-prereq', 'results.json'), 'utf8')) as { scenarios: { prerequisites: unknown[] }[] }).scenarios[0]!
     expect(result.prerequisites[0]).toMatchObject({ status: 'skipped', message: 'skipped: --no-prerequisites' })
     expect(readFileSync(join(dir, 'no-prereq', 'needs-a-server.transcript.txt'), 'utf8')).toContain('prerequisite "A server that does not exist" did not start: skipped: --no-prerequisites')
   })

@@ -23,7 +23,7 @@ interface JsonStep {
   failure?: { reason: string; message: string }
 }
 function results(dir: string): { steps: JsonStep[]; teardown: JsonStep[]; prerequisites: { status: string; message?: string }[] } {
-  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).scenarios[0]
+  return (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { scenarios: ReturnType<typeof results>[] }).scenarios[0]!
 }
 
 // No simulator runs in a replay and no Python either: a PYTHON that does not exist proves the second.

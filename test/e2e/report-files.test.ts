@@ -130,9 +130,9 @@ describe('report files of a run of several scenarios', () => {
   })
 
   it('an unknown report format is bad input', async () => {
-    const run = await runCli(['test/fixtures/report/passes.yaml', '--reporter', 'junit,html'])
+    const run = await runCli(['test/fixtures/report/passes.yaml', '--reporter', 'junit,jsno'])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('--reporter: unknown report `html` (junit or json)')
+    expect(run.stderr).toContain('--reporter: unknown report `jsno`; did you mean `json`? (junit, json)')
   })
 })
 

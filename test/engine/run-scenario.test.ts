@@ -4,7 +4,7 @@ import type { RunningPrerequisite } from '../../src/engine/prerequisites.ts'
 import type { RunResult } from '../../src/engine/result.ts'
 import { runScenario } from '../../src/engine/run-scenario.ts'
 import type { RunOptions } from '../../src/engine/run-scenario.ts'
-import { openLink } from '../../src/link/open-link.ts'
+import { simulatorTarget } from '../../src/targets/index.ts'
 import type { OpenLink } from '../../src/link/stream-link.ts'
 import { parseScenario } from '../../src/source/load.ts'
 import type { Scenario } from '../../src/source/types.ts'
@@ -33,13 +33,14 @@ interface Running {
 let link: OpenLink | undefined
 
 async function start(s: Scenario, extra: Partial<RunOptions> = {}): Promise<Running> {
-  link = await openLink({ kind: 'simulator' })
+  const opened = await simulatorTarget().open()
+  link = opened
   const events: EngineEvent[] = []
   const soft = new AbortController()
   const hard = new AbortController()
   const processes = new Set<RunningPrerequisite>()
   const done = runScenario(s, {
-    link,
+    link: opened,
     variables: { cliVars: new Map(), env: {}, hostIp: '127.0.0.1', onSimulator: true },
     env: { PATH: process.env.PATH },
     signal: soft.signal,

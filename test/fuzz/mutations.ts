@@ -40,7 +40,7 @@ function paths(value: unknown, prefix: (string | number)[] = [], out: (string | 
   return out
 }
 
-function setAt(root: unknown, path: (string | number)[], f: (v: unknown) => unknown | typeof DELETE): unknown {
+function setAt(root: unknown, path: (string | number)[], f: (v: unknown) => unknown): unknown {
   if (path.length === 0) {
     const r = f(root)
     return r === DELETE ? null : r

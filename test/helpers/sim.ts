@@ -23,12 +23,12 @@ export function startSim(args: string[]): Promise<SimProcess> {
         child.once('exit', (code) => done(code))
         child.kill('SIGINT')
       })
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString()
       const line = out.split('\n')[0]
       if (out.includes('\n') && line) resolve({ child, address: line, stderr: () => err, stop })
     })
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
     child.once('exit', (code) => reject(Object.assign(new Error(`sim exited with ${code}: ${err}`), { code, stderr: err })))
   })
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseCli, USAGE } from '../../src/cli/args.ts'
-import { describeTarget, targetFromPort } from '../../src/link/open-link.ts'
+import { DEFAULT_LINE } from '../../src/link/open-link.ts'
+import { targetOf } from '../../src/targets/index.ts'
 
 describe('record and replay on the command line', () => {
   it('--record, --replay-speed and --no-prerequisites', () => {
@@ -26,11 +27,10 @@ describe('record and replay on the command line', () => {
     expect(() => parseCli(['import', 'a.txt', 'b.txt'])).toThrow('import takes one log file')
   })
 
-  it('replay:FILE is a port like the others', () => {
-    const target = targetFromPort('replay:recordings/run.atrec', 115200, undefined, 0)
-    expect(target).toEqual({ kind: 'replay', path: 'recordings/run.atrec', speed: 0 })
-    expect(describeTarget(target)).toBe('a replay of run.atrec')
-    expect(targetFromPort('replay:run.atrec', 115200)).toEqual({ kind: 'replay', path: 'run.atrec', speed: 1 })
+  it('replay:FILE is a port like the others: a kind of target, which starts no prerequisite', async () => {
+    const target = await targetOf('replay:recordings/run.atrec', { baudRate: 115200, line: DEFAULT_LINE, replaySpeed: 0, cwd: '/work' })
+    expect(target).toMatchObject({ kind: 'replay', description: 'a replay of run.atrec', onSimulator: false, noPrerequisites: 'the device is a replay of a recording' })
+    expect(target.recordedPort('replay:recordings/run.atrec')).toEqual({ port: 'replay:recordings/run.atrec' })
   })
 
   it('--help documents them', () => {

@@ -4,7 +4,7 @@ import type { NamedSecret } from '../../src/bytes/secret-scan.ts'
 import type { Span } from '../../src/diagnostics/diagnostic.ts'
 import type { EngineEvent } from '../../src/engine/events.ts'
 import type { PrerequisiteResult, RunResult, StepResult } from '../../src/engine/result.ts'
-import type { TranscriptSink } from '../../src/report/transcript.ts'
+import type { StreamSink } from '../../src/files/stream-file.ts'
 
 /** Small, complete results for reporter tests: override only what a test is about. */
 export function span(line: number, file = 'scenarios/demo.yaml'): Span {
@@ -79,7 +79,7 @@ export const DEMO_SOURCE = [
 export const sources = (file: string) => (file === 'scenarios/demo.yaml' ? DEMO_SOURCE : undefined)
 
 /** A transcript sink in memory: what was written, how often it was checkpointed, whether closed. */
-export class MemorySink implements TranscriptSink {
+export class MemorySink implements StreamSink {
   text = ''
   checkpoints = 0
   closed = false

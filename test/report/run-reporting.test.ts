@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { notRunResult } from '../../src/engine/result.ts'
 import { ReportSetupError, RunReporting } from '../../src/report/run-reporting.ts'
 import type { ReportingOptions } from '../../src/report/run-reporting.ts'
 import { loadScenario } from '../../src/source/load.ts'
@@ -42,7 +43,7 @@ const readJson = () => JSON.parse(readFileSync(join(dir, 'reports/results.json')
 describe('RunReporting', () => {
   it('rewrites JUnit and JSON after each scenario, so that a run stopped half-way still has them', async () => {
     const { o, out } = options()
-    const reporting = RunReporting.start(o)
+    const reporting = await RunReporting.start(o)
     const first = await scenario('test/fixtures/report/passes.yaml')
     const target = { description: 'the built-in ESP-AT simulator', onSimulator: true }
     reporting.announce(first, target)
@@ -60,7 +61,9 @@ describe('RunReporting', () => {
     expect(readJson()).toMatchObject({ complete: false, scenarios: [{ status: 'passed' }] })
     expect(readFileSync(join(dir, 'reports/passes.transcript.txt'), 'utf8')).toContain('->  "AT\\r\\n"')
 
-    reporting.scenarioNotRun(await scenario('test/fixtures/report/fails.yaml'), target.description, { reason: 'interrupted', message: 'the run was interrupted' })
+    const notRun = { reason: 'interrupted' as const, message: 'the run was interrupted' }
+    const failing = await scenario('test/fixtures/report/fails.yaml')
+    reporting.scenarioNotRun(failing, notRunResult(failing, target.description, notRun), notRun)
     expect(readJson().scenarios).toHaveLength(2)
 
     reporting.finish()
@@ -86,10 +89,10 @@ describe('RunReporting', () => {
 
   it('an output directory that cannot be created is an error when report files were asked for, a warning otherwise', async () => {
     writeFileSync(join(dir, 'file'), '')
-    expect(() => RunReporting.start(options({ outputDir: 'file/reports' }).o)).toThrow(ReportSetupError)
+    await expect(RunReporting.start(options({ outputDir: 'file/reports' }).o)).rejects.toThrow(ReportSetupError)
 
     const { o, out } = options({ outputDir: 'file/reports', formats: [] })
-    const reporting = RunReporting.start(o)
+    const reporting = await RunReporting.start(o)
     expect(out.stderr).toContain('at-scenario: cannot create the output directory file/reports: ENOTDIR; no transcript will be written')
     const s = await scenario('test/fixtures/report/passes.yaml')
     const running = await reporting.scenarioStarting(s, { description: 'sim', onSimulator: true })

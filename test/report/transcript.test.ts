@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { EngineEvent } from '../../src/engine/events.ts'
-import { Transcript, TranscriptFile } from '../../src/report/transcript.ts'
+import { StreamFile } from '../../src/files/stream-file.ts'
+import { Transcript } from '../../src/report/transcript.ts'
 import { parseTranscript } from './checks.ts'
 import { maskedEvents, MemorySink, rawIo, runResult, span, step } from './builders.ts'
 import type { RawIo } from './builders.ts'
@@ -120,10 +121,10 @@ describe('Transcript', () => {
     ])
   })
 
-  it('TranscriptFile: what is written is in the file at once, and nothing is written after close', async () => {
+  it('StreamFile: what is written is in the file at once, and nothing is written after close', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'at-scenario-transcript-'))
     try {
-      const file = new TranscriptFile(join(dir, 't.txt'))
+      const file = new StreamFile(join(dir, 't.txt'))
       file.write('first\n')
       // Not buffered in the process: a kill now would leave this line.
       expect(readFileSync(join(dir, 't.txt'), 'utf8')).toBe('first\n')

@@ -90,7 +90,7 @@ export async function startWsServer(options: { tls?: TlsServerOptions; echo?: bo
       await new Promise<void>((resolve) => wss.close(() => resolve()))
       if (https) {
         https.closeAllConnections()
-        await new Promise<void>((resolve) => https!.close(() => resolve()))
+        await new Promise<void>((resolve) => https.close(() => resolve()))
       }
     },
   }

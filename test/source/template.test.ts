@@ -19,7 +19,8 @@ describe('templates', () => {
   })
 
   it('reports an unclosed ${ and a reference that is not a name, with the offset', () => {
-    expect(parseTemplate('ab${x').error).toEqual({ message: expect.stringContaining('unclosed'), offset: 2 })
+    expect(parseTemplate('ab${x').error).toMatchObject({ offset: 2 })
+    expect(parseTemplate('ab${x').error?.message).toContain('unclosed')
     expect(parseTemplate('${a b}').error?.message).toContain('is not a variable reference')
   })
 

@@ -1,0 +1,25 @@
+import { replayKind } from './replay.ts'
+import { serialKind } from './serial.ts'
+import { simulatorTarget } from './simulator.ts'
+import type { PortSettings, Target, TargetKind } from './target.ts'
+import { rfc2217Kind, tcpKind } from './tcp.ts'
+import { usbKind } from './usb.ts'
+
+export type { PortSettings, Target, TargetKind } from './target.ts'
+export { simulatorTarget } from './simulator.ts'
+
+/**
+ * Every kind of `--port`, tried in order; a port that is none of the others is a serial port's path.
+ * Adding a kind (telnet://, lava, labgrid:) is a file and a line here.
+ */
+export const TARGET_KINDS: readonly TargetKind[] = [replayKind, tcpKind, rfc2217Kind, usbKind, serialKind]
+
+/** What a `--port` means (no port: the simulator, with the scenario's profile if it has one). */
+export async function targetOf(port: string | undefined, settings: PortSettings, profile?: string): Promise<Target> {
+  if (port === undefined) return simulatorTarget(profile)
+  for (const kind of TARGET_KINDS) {
+    const target = await kind.parse(port, settings)
+    if (target) return target
+  }
+  throw new Error(`no target kind takes ${port}`) // serialKind takes every port
+}

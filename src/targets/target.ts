@@ -1,0 +1,43 @@
+import type { LineSettings } from '../link/open-link.ts'
+import type { OpenLink } from '../link/stream-link.ts'
+import type { RecordingSetup } from '../replay/recorder.ts'
+import type { Scenario } from '../source/types.ts'
+import type { VariableInputs } from '../source/variables.ts'
+
+/** The settings a `--port` string is read with. */
+export interface PortSettings {
+  baudRate: number
+  line: LineSettings
+  /** `--replay-speed` (1: the recorded timing, 0: as fast as possible). */
+  replaySpeed: number
+  /** Relative paths (`replay:run.atrec`) start here. */
+  cwd: string
+}
+
+/** Where a run goes, once a `--port` (or its absence) has been read: everything the run needs to know about it. */
+export interface Target {
+  /** The kind's name: `simulator`, `serial`, `tcp`, `rfc2217`, `replay`... */
+  kind: string
+  /** How people know it: "/dev/ttyUSB0 at 115200 baud". */
+  description: string
+  /** What `${host.ip}` is by default: this machine's loopback (an in-process device) or its LAN address. */
+  hostIp: 'loopback' | 'lan'
+  /** The built-in simulator: the scenario's `simulator.vars` apply. */
+  onSimulator: boolean
+  /** Why no prerequisite is started on it, if none is (a replay talks to no server). */
+  noPrerequisites?: string
+  open(): Promise<OpenLink>
+  /** The run's variables, once the link is open (a replay brings the recorded ones). */
+  variables?(link: OpenLink, scenario: Scenario, inputs: VariableInputs): VariableInputs | Promise<VariableInputs>
+  /** What a recording keeps of the port: the port as given and its settings. */
+  recordedPort(given: string | undefined): RecordingSetup['port']
+}
+
+/** One kind of `--port`: a table entry in TARGET_KINDS, so that a new kind is a file and a line. */
+export interface TargetKind {
+  name: string
+  /** How it is written, for help and messages: `tcp://HOST:PORT`. */
+  form: string
+  /** The target, if `port` is of this kind; throws a LinkOpenError when it is but cannot be used. */
+  parse(port: string, settings: PortSettings): Target | undefined | Promise<Target | undefined>
+}

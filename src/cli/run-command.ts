@@ -4,7 +4,7 @@ import type { SuiteResult } from '../engine/run-suite.ts'
 import type { Scenario } from '../source/types.ts'
 import type { CliOptions } from './args.ts'
 import { checkProfiles } from './check-profiles.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode, exitCodeOf } from './exit-codes.ts'
 import { listenForInterrupts } from './interrupts.ts'
 import type { CliIo } from './main.ts'
 import { openRunOutputs } from './run-outputs.ts'
@@ -72,12 +72,4 @@ export function lanesOf(ports: readonly string[], fromEnv: string | undefined): 
   if (ports.length > 0) return [...ports]
   const env = (fromEnv ?? '').split(',').map((p) => p.trim()).filter(Boolean)
   return env.length > 0 ? env : [undefined]
-}
-
-const EXIT_OF = { passed: ExitCode.Passed, failed: ExitCode.Failed, 'not-run': ExitCode.CouldNotRun, 'could-not-open': ExitCode.CouldNotRun, interrupted: ExitCode.Interrupted } as const
-
-/** The worst outcome's code; an interrupted run exits with its signal's code (130, SIGHUP 129). */
-function exitCodeOf(result: SuiteResult, signalled: number | undefined): number {
-  if (result.interrupted) return signalled ?? ExitCode.Interrupted
-  return Math.max(ExitCode.Passed, ...result.outcomes.map((o) => (o === undefined ? ExitCode.Passed : EXIT_OF[o])))
 }

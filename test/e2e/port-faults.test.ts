@@ -1,17 +1,19 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SerialPort } from 'serialport'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
 import { freePort, isListening, processesMatching } from '../helpers/net.ts'
 import { ptyPair } from '../helpers/pty.ts'
 import type { PtyPair } from '../helpers/pty.ts'
 import { startSim } from '../helpers/sim.ts'
-import { checkResultJson, parseTranscript, xmllint } from '../report/checks.ts'
+import { checkResultJson, junitFiles, parseTranscript } from '../report/checks.ts'
 import type { SimProcess } from '../helpers/sim.ts'
 
-
+const junit = junitFiles()
+const dirs: string[] = []
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('what serial ports do to a run', () => {
   let pair: PtyPair | undefined
@@ -42,6 +44,7 @@ describe('what serial ports do to a run', () => {
     const port = await freePort()
     let closed = false
     const out = mkdtempSync(join(tmpdir(), 'at-scenario-vanish-'))
+    dirs.push(out)
     const run = await runCli(['test/fixtures/interrupt.yaml', '--port', pair.host, '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`, '--reporter', 'junit,json', '--output-dir', out], {
       onStdout: (out) => {
         if (!closed && /❯ Wait for a message that never comes/.test(out)) {
@@ -58,7 +61,7 @@ describe('what serial ports do to a run', () => {
     expect(await isListening(port)).toBe(false)
     expect(processesMatching(`--port ${port}`)).toEqual([])
     // The reports exist and parse.
-    expect(xmllint(join(out, 'junit.xml')).valid).toBe(true)
+    junit.check(join(out, 'junit.xml'))
     expect(checkResultJson(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).valid).toBe(true)
     expect(parseTranscript(readFileSync(join(out, 'interrupt.transcript.txt'), 'utf8')).records.length).toBeGreaterThan(0)
   })
@@ -110,3 +113,5 @@ describe('device.reset and --reset', () => {
     expect(run.stderr).toContain(`tcp://127.0.0.1:${listen} cannot drive DTR/RTS, so it cannot hard-reset the board`)
   })
 })
+
+junit.declareXsdTest()

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
+import { itWith } from '../helpers/external-material.ts'
 import { freePort, isListening, processesMatching } from '../helpers/net.ts'
 import { ptyPair } from '../helpers/pty.ts'
 import type { PtyPair } from '../helpers/pty.ts'
 import { removeReportsDirs, reportsDir } from '../simulator/reports-dir.ts'
 import { startSim } from '../helpers/sim.ts'
+import { stockFirmwareProfile } from '../helpers/stock-firmware-profile.ts'
 import type { SimProcess } from '../helpers/sim.ts'
 
 const DOC_FILES = ['--var', 'server_ca=certs/server_ca.crt', '--var', 'server_cert=certs/server.crt', '--var', 'server_key=certs/server.key']
@@ -26,6 +28,8 @@ const STEPS = [
 ]
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/** A device with the stock firmware's PKI (external material: AT_SCENARIO_STOCK_PKI). */
+const STOCK_FIRMWARE = stockFirmwareProfile()
 
 /** The doc's second example (mutual TLS) through the CLI, with the doc's Python TLS server. */
 describe('scenarios/tls-echo.yaml', () => {
@@ -43,18 +47,18 @@ describe('scenarios/tls-echo.yaml', () => {
     expect(processesMatching(`--port ${port}`)).toEqual([])
   })
 
-  it('passes with a stock-firmware profile (../shared PKI) and the doc\'s own three files: certificates are checked as the firmware does', async () => {
+  itWith('stock-pki', 'passes with a stock-firmware profile (the stock PKI) and the doc\'s own three files: certificates are checked as the firmware does', async () => {
     const port = await freePort()
-    const run = await runCli(['scenarios/tls-echo.yaml', '--profile', 'test/fixtures/profiles/stock-firmware.yaml', '--var', `port=${port}`, ...DOC_FILES, '--output-dir', reportsDir()])
+    const run = await runCli(['scenarios/tls-echo.yaml', '--profile', STOCK_FIRMWARE, '--var', `port=${port}`, ...DOC_FILES, '--output-dir', reportsDir()])
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('running on the built-in ESP-AT simulator with profile stock-firmware.yaml')
     expect(run.stdout).toMatch(/PASSED .*11 passed/)
   })
 
-  it('the stock-firmware profile refuses a server its CA did not sign (the project PKI\'s): WSOPEN fails', async () => {
+  itWith('stock-pki', 'the stock-firmware profile refuses a server its CA did not sign (the project PKI\'s): WSOPEN fails', async () => {
     const port = await freePort()
-    const run = await runCli(['scenarios/tls-echo.yaml', '--profile', 'test/fixtures/profiles/stock-firmware.yaml', '--var', `port=${port}`, '--output-dir', reportsDir()])
+    const run = await runCli(['scenarios/tls-echo.yaml', '--profile', STOCK_FIRMWARE, '--var', `port=${port}`, '--output-dir', reportsDir()])
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('step "Connect to the WebSocket server over TLS" failed: the device answered `ERROR`')
     expect(run.stderr).toMatch(/← \+WS_DISCONNECTED:0 {2}\(unsolicited\)\n.*← ERROR/)
@@ -101,9 +105,9 @@ describe('scenarios/tls-echo.yaml', () => {
       pair = undefined
     })
 
-    it('uses the doc\'s three files (vars, not simulator.vars): passes against a stock-firmware device', async () => {
+    itWith('stock-pki', 'uses the doc\'s three files (vars, not simulator.vars): passes against a stock-firmware device', async () => {
       pair = await ptyPair()
-      sim = await startSim(['--port', pair.device, '--profile', 'test/fixtures/profiles/stock-firmware.yaml'])
+      sim = await startSim(['--port', pair.device, '--profile', STOCK_FIRMWARE])
       const port = await freePort()
       const reports = reportsDir()
       const run = await runCli(['scenarios/tls-echo.yaml', '--port', pair.host, '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`, '--output-dir', reports])

@@ -1,18 +1,55 @@
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import type { ValidateFunction } from 'ajv'
+import { afterAll, expect } from 'vitest'
 import { ROOT } from '../helpers/cli.ts'
+import { itWith, junitXsd } from '../helpers/external-material.ts'
+import { junitProblems } from './junit-structure.ts'
 
-/** The JUnit schema Jenkins' xUnit plugin validates against, kept next to the repository. */
-export const JUNIT_XSD = join(ROOT, '../shared/reference/junit-10.xsd')
-
-/** `xmllint --schema` on a file (Debian libxml2-utils): well-formed and valid, or its complaints. */
+/**
+ * `xmllint --schema` with Jenkins' JUnit XSD (Debian libxml2-utils): well-formed and valid, or its
+ * complaints. The XSD is external material: call this from `itWith('junit-xsd', ...)`.
+ */
 export function xmllint(file: string): { valid: boolean; output: string } {
-  const r = spawnSync('xmllint', ['--noout', '--schema', JUNIT_XSD, file], { encoding: 'utf8' })
+  const r = spawnSync('xmllint', ['--noout', '--schema', junitXsd(), file], { encoding: 'utf8' })
   if (r.error) throw new Error(`xmllint is needed (apt-get install libxml2-utils): ${r.error.message}`)
   return { valid: r.status === 0, output: `${r.stdout}${r.stderr}` }
+}
+
+/**
+ * The JUnit files a test file's runs write: each is checked at once by the project's structural
+ * check, and kept (copied) for one test at the end of the file that validates them all against the
+ * Jenkins XSD, a test that is skipped, visibly, where the XSD is absent.
+ */
+export function junitFiles(): { check(file: string): string; declareXsdTest(): void } {
+  const kept: { copy: string; writtenBy: string }[] = []
+  let dir: string | undefined
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+  return {
+    check(file) {
+      const xml = readFileSync(file, 'utf8')
+      expect(junitProblems(xml), file).toEqual([])
+      dir ??= mkdtempSync(join(tmpdir(), 'at-scenario-junit-kept-'))
+      const copy = join(dir, `${kept.length}.xml`)
+      copyFileSync(file, copy)
+      kept.push({ copy, writtenBy: expect.getState().currentTestName ?? file })
+      return xml
+    },
+    declareXsdTest() {
+      itWith('junit-xsd', 'every JUnit file the tests above wrote is valid against the Jenkins XSD', () => {
+        expect(kept.length, 'no JUnit file was written: this test checks the files of the tests above it, run them too').toBeGreaterThan(0)
+        for (const { copy, writtenBy } of kept) {
+          const lint = xmllint(copy)
+          expect(lint.valid, `the JUnit file of "${writtenBy}":\n${lint.output}`).toBe(true)
+        }
+      })
+    },
+  }
 }
 
 let validate: ValidateFunction | undefined

@@ -11,8 +11,7 @@ import type { WebSocket } from 'ws'
 export const ROOT = new URL('../..', import.meta.url).pathname
 export const PROJECT_PKI = `${ROOT}scenarios/pki/`
 export const DOC_CERTS = `${ROOT}scenarios/certs/`
-/** The stock firmware's PKI, kept outside the project (../shared next to the repository). */
-export const STOCK_PKI = `${ROOT}../shared/reference/esp-at-pki/`
+// The stock firmware's PKI is external material: stockPki() in test/helpers/external-material.ts.
 
 export const pem = (path: string) => readFileSync(path, 'utf8')
 

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { verifyServerChain } from '../../src/simulator/tls-verify.ts'
 import type { DeepPartial, DeviceProfile } from '../../src/simulator/profile.ts'
 import { Harness } from './harness.ts'
-import { DOC_CERTS, PROJECT_PKI, STOCK_PKI, pem, startWsServer } from './servers.ts'
+import { itWith, stockPki } from '../helpers/external-material.ts'
+import { DOC_CERTS, PROJECT_PKI, pem, startWsServer } from './servers.ts'
 import type { TestWsServer } from './servers.ts'
 
 const cert = (path: string) => new X509Certificate(pem(path))
@@ -25,25 +26,38 @@ describe('verifyServerChain: the server chain as mbedTLS checks it, by the devic
     expect(verifyServerChain([server], [ca], Date.UTC(2060, 0, 1))).toMatchObject({ ok: false, problem: 'expired' })
   })
 
-  it('checks the trusted root\'s own validity too', () => {
+  it('checks the trusted root\'s own validity too: the project CA expires one second before its server certificate', () => {
+    // ca.crt is valid until Dec 31 23:10:17 2049, server.crt until 23:10:18.
+    expect(verifyServerChain([server], [ca], Date.parse('2049-12-31T23:10:16.500Z'))).toEqual({ ok: true })
+    expect(verifyServerChain([server], [ca], Date.parse('2049-12-31T23:10:17.500Z'))).toMatchObject({ ok: false, problem: 'expired', subject: ca.subject })
+  })
+
+  itWith('stock-pki', 'checks the trusted root\'s own validity too: the stock CA #0 becomes valid one second before the doc\'s server certificate', () => {
     const docServer = cert(`${DOC_CERTS}server.crt`)
-    const stockCa = cert(`${STOCK_PKI}wss_ca_00.crt`)
+    const stockCa = cert(stockPki('wss_ca_00.crt'))
     // wss_ca_00 is valid from Sep 19 09:33:39 2024; server.crt from one second later.
     expect(verifyServerChain([docServer], [stockCa], Date.parse('2024-09-19T09:33:40Z'))).toEqual({ ok: true })
     expect(verifyServerChain([docServer], [stockCa], Date.parse('2034-09-17T09:33:40Z'))).toMatchObject({ ok: false, problem: 'expired' })
   })
 
   it('refuses a chain no device CA signed, even one with the same issuer name (the doc\'s server_ca.crt is not server.crt\'s issuer)', () => {
-    expect(verifyServerChain([server], [cert(`${STOCK_PKI}wss_ca_01.crt`)], NOW)).toMatchObject({ ok: false, problem: 'not-trusted' })
+    expect(verifyServerChain([server], [cert(`${DOC_CERTS}server_ca.crt`)], NOW)).toMatchObject({ ok: false, problem: 'not-trusted' })
     const docServer = cert(`${DOC_CERTS}server.crt`)
     expect(verifyServerChain([docServer], [cert(`${DOC_CERTS}server_ca.crt`)], NOW)).toMatchObject({ ok: false, problem: 'not-trusted' })
-    expect(verifyServerChain([docServer], [cert(`${STOCK_PKI}wss_ca_00.crt`)], NOW)).toEqual({ ok: true })
+    expect(verifyServerChain([docServer], [ca], NOW)).toMatchObject({ ok: false, problem: 'not-trusted' })
   })
 
-  it('never looks at the host name: the doc\'s server certificate is for "L1 CA", not an address', () => {
+  itWith('stock-pki', 'trusts the doc\'s server certificate with the stock firmware\'s CA #0, which signed it, and not with its CA #1', () => {
+    const docServer = cert(`${DOC_CERTS}server.crt`)
+    expect(verifyServerChain([docServer], [cert(stockPki('wss_ca_00.crt'))], NOW)).toEqual({ ok: true })
+    expect(verifyServerChain([docServer], [cert(stockPki('wss_ca_01.crt'))], NOW)).toMatchObject({ ok: false, problem: 'not-trusted' })
+    expect(verifyServerChain([server], [cert(stockPki('wss_ca_01.crt'))], NOW)).toMatchObject({ ok: false, problem: 'not-trusted' })
+  })
+
+  itWith('stock-pki', 'never looks at the host name: the doc\'s server certificate is for "L1 CA", not an address', () => {
     const docServer = cert(`${DOC_CERTS}server.crt`)
     expect(docServer.subject).toContain('CN=L1 CA')
-    expect(verifyServerChain([docServer], [cert(`${STOCK_PKI}wss_ca_00.crt`)], NOW)).toEqual({ ok: true })
+    expect(verifyServerChain([docServer], [cert(stockPki('wss_ca_00.crt'))], NOW)).toEqual({ ok: true })
   })
 })
 
@@ -109,7 +123,7 @@ describe('wss:// links with the device PKI', () => {
 
   it('auth mode 2 with a CA that did not sign the server: refused', async () => {
     server = await projectServer(false)
-    h = await device(NOW, { pki: { caCerts: [`${STOCK_PKI}wss_ca_01.crt`] } })
+    h = await device(NOW, { pki: { caCerts: [`${DOC_CERTS}server_ca.crt`] } })
     const uri = `wss://127.0.0.1:${server.port}`
     expect(await open(h, 'AT+WSCFG=0,30,60,4096,2,0,0', uri)).toBe(`AT+WSOPEN=0,"${uri}"\r\n+WS_DISCONNECTED:0\r\n\r\nERROR\r\n`)
   })
@@ -121,10 +135,10 @@ describe('wss:// links with the device PKI', () => {
     expect(await open(h, 'AT+WSCFG=0,30,60,4096,2,0,0', uri)).toBe(`AT+WSOPEN=0,"${uri}"\r\n+WS_DISCONNECTED:0\r\n\r\nERROR\r\n`)
   })
 
-  it('auth mode 3 never checks the host name and sends no SNI: the doc\'s "L1 CA" server reached as localhost', async () => {
+  itWith('stock-pki', 'auth mode 3 never checks the host name and sends no SNI: the doc\'s "L1 CA" server reached as localhost', async () => {
     server = await startWsServer({ tls: { cert: pem(`${DOC_CERTS}server.crt`), key: pem(`${DOC_CERTS}server.key`), clientCa: pem(`${DOC_CERTS}server_ca.crt`) } })
     h = await device(NOW, {
-      pki: { clientCerts: [`${STOCK_PKI}wss_client_00.crt`], clientKeys: [`${STOCK_PKI}wss_client_00.key`], caCerts: [`${STOCK_PKI}wss_ca_00.crt`] },
+      pki: { clientCerts: [stockPki('wss_client_00.crt')], clientKeys: [stockPki('wss_client_00.key')], caCerts: [stockPki('wss_ca_00.crt')] },
     })
     const uri = `wss://localhost:${server.port}`
     expect(await open(h, 'AT+WSCFG=0,30,60,4096,3,0,0', uri)).toBe(`AT+WSOPEN=0,"${uri}"\r\n+WS_CONNECTED:0\r\n\r\nOK\r\n`)

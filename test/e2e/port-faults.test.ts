@@ -2,31 +2,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SerialPort } from 'serialport'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
+import { usePtySim } from '../helpers/resources.ts'
 import { freePort, isListening, processesMatching } from '../helpers/net.ts'
-import { ptyPair } from '../helpers/pty.ts'
-import type { PtyPair } from '../helpers/pty.ts'
-import { startSim } from '../helpers/sim.ts'
 import { checkResultJson, junitFiles, parseTranscript } from '../report/checks.ts'
-import type { SimProcess } from '../helpers/sim.ts'
 
 const junit = junitFiles()
 const dirs: string[] = []
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('what serial ports do to a run', () => {
-  let pair: PtyPair | undefined
-  let sim: SimProcess | undefined
-  afterEach(async () => {
-    await sim?.stop()
-    await pair?.close()
-    sim = undefined
-    pair = undefined
-  })
+  const pty = usePtySim()
 
   it('a port already in use: exit 3 with a clear message, no hang', async () => {
-    pair = await ptyPair()
+    const pair = await pty.pair()
     const holder = new SerialPort({ path: pair.host, baudRate: 115200, autoOpen: false, lock: true })
     await new Promise<void>((resolve, reject) => holder.open((e) => (e ? reject(e) : resolve())))
     try {
@@ -39,8 +29,7 @@ describe('what serial ports do to a run', () => {
   })
 
   it('the port vanishing mid-step (pseudo-terminal closed): the step errors, prerequisites stop, exit 1', async () => {
-    pair = await ptyPair()
-    sim = await startSim(['--port', pair.device])
+    const { pair } = await pty.served()
     const port = await freePort()
     let closed = false
     const out = mkdtempSync(join(tmpdir(), 'at-scenario-vanish-'))
@@ -49,7 +38,7 @@ describe('what serial ports do to a run', () => {
       onStdout: (out) => {
         if (!closed && /❯ Wait for a message that never comes/.test(out)) {
           closed = true
-          void pair!.close() // socat goes away: both ends of the pseudo-terminal close
+          void pair.close() // socat goes away: both ends of the pseudo-terminal close
         }
       },
     })
@@ -67,8 +56,7 @@ describe('what serial ports do to a run', () => {
   })
 
   it('AT_SCENARIO_PORT is the default port, for CI runners', async () => {
-    pair = await ptyPair()
-    sim = await startSim(['--port', pair.device])
+    const { pair } = await pty.served()
     const run = await runCli(['test/fixtures/parallel/a.yaml', '--var', 'host.ip=127.0.0.1'], { env: { AT_SCENARIO_PORT: pair.host } })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain(`running on ${pair.host} at 115200 baud`)
@@ -76,14 +64,7 @@ describe('what serial ports do to a run', () => {
 })
 
 describe('device.reset and --reset', () => {
-  let pair: PtyPair | undefined
-  let sim: SimProcess | undefined
-  afterEach(async () => {
-    await sim?.stop()
-    await pair?.close()
-    sim = undefined
-    pair = undefined
-  })
+  const pty = usePtySim()
 
   it('soft: AT+RST, its OK and the ready after it, as the first step; then the scenario', async () => {
     const port = await freePort()
@@ -94,8 +75,7 @@ describe('device.reset and --reset', () => {
   })
 
   it('hard on a pseudo-terminal: refused with a clear message, not a hang (exit 1)', async () => {
-    pair = await ptyPair()
-    sim = await startSim(['--port', pair.device])
+    const { pair } = await pty.served()
     const port = await freePort()
     const run = await runCli(['scenarios/tcp-echo.yaml', '--port', pair.host, '--reset', 'hard', '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`])
     expect(run.code).toBe(1)
@@ -107,7 +87,7 @@ describe('device.reset and --reset', () => {
 
   it('hard over raw TCP: refused, the port has no control lines', async () => {
     const listen = await freePort()
-    sim = await startSim(['--listen', `tcp://127.0.0.1:${listen}`])
+    await pty.sim(['--listen', `tcp://127.0.0.1:${listen}`])
     const run = await runCli(['scenarios/tcp-echo.yaml', '--port', `tcp://127.0.0.1:${listen}`, '--reset', 'hard', '--var', 'host.ip=127.0.0.1'])
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`tcp://127.0.0.1:${listen} cannot drive DTR/RTS, so it cannot hard-reset the board`)

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process'
 import { connect } from 'node:net'
 import { promisify } from 'node:util'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
 import { freePort, isListening } from '../helpers/net.ts'
 import { removeReportsDirs, reportsDir } from '../simulator/reports-dir.ts'
+import { usePtySim } from '../helpers/resources.ts'
 import { startSim } from '../helpers/sim.ts'
-import type { SimProcess } from '../helpers/sim.ts'
 
 const run = promisify(execFile)
 const SYSTEM_PYTHON = '/usr/bin/python3' // Debian's, with python3-serial
@@ -37,14 +37,10 @@ const reports = () => ['--output-dir', reportsDir()]
 afterAll(removeReportsDirs)
 
 describe('at-scenario sim, used by programs that are not ours', () => {
-  let sim: SimProcess | undefined
-  afterEach(async () => {
-    await sim?.stop()
-    sim = undefined
-  })
+  const pty = usePtySim()
 
   it('--pty: a plain pyserial client gets the exact bytes of the firmware', async () => {
-    sim = await startSim(['--pty'])
+    const sim = await pty.sim(['--pty'])
     expect(sim.address).toMatch(/^\/dev\/pts\/\d+$/)
     const { stdout } = await run(SYSTEM_PYTHON, [
       'test/fixtures/clients/pyserial-client.py',
@@ -71,14 +67,14 @@ describe('at-scenario sim, used by programs that are not ours', () => {
   })
 
   it('--pty: a shell client (stty, printf, head) gets `ready`, then the echo and OK', async () => {
-    sim = await startSim(['--pty'])
+    const sim = await pty.sim(['--pty'])
     const script = 'stty -F "$1" raw -echo && exec 3<>"$1" && printf "AT\\r\\n" >&3 && head -c 19 <&3'
     const { stdout } = await run('sh', ['-c', script, 'sh', sim.address], { encoding: 'latin1' })
     expect(stdout).toBe('\r\nready\r\nAT\r\n\r\nOK\r\n')
   })
 
   it('--pty --profile with line faults (split writes, 115200 baud, latency, noise before ready): tcp-echo.yaml still passes', async () => {
-    sim = await startSim(['--pty', '--profile', 'test/fixtures/profiles/flaky-uart.yaml'])
+    const sim = await pty.sim(['--pty', '--profile', 'test/fixtures/profiles/flaky-uart.yaml'])
     const port = await freePort()
     const result = await runCli(['scenarios/tcp-echo.yaml', '--port', sim.address, '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`, ...reports()])
     expect(result.stderr).toBe('')
@@ -89,7 +85,7 @@ describe('at-scenario sim, used by programs that are not ours', () => {
 
   it('--listen --profile: each TCP connection gets a fresh device with that profile', async () => {
     const listen = await freePort()
-    sim = await startSim(['--listen', `tcp://127.0.0.1:${listen}`, '--profile', 'test/fixtures/profiles/other-router.yaml'])
+    await pty.sim(['--listen', `tcp://127.0.0.1:${listen}`, '--profile', 'test/fixtures/profiles/other-router.yaml'])
     for (let i = 0; i < 2; i++) {
       const answer = await talk(listen, 'AT+CWJAP="lab-router","lab-password"\r\n', 'OK\r\n')
       expect(answer).toBe('\r\nready\r\nAT+CWJAP="lab-router","lab-password"\r\nWIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n')

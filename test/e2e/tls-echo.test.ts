@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
+import { usePtySim } from '../helpers/resources.ts'
 import { itWith } from '../helpers/external-material.ts'
 import { freePort, isListening, processesMatching } from '../helpers/net.ts'
-import { ptyPair } from '../helpers/pty.ts'
-import type { PtyPair } from '../helpers/pty.ts'
 import { removeReportsDirs, reportsDir } from '../simulator/reports-dir.ts'
-import { startSim } from '../helpers/sim.ts'
 import { stockFirmwareProfile } from '../helpers/stock-firmware-profile.ts'
-import type { SimProcess } from '../helpers/sim.ts'
 
 const DOC_FILES = ['--var', 'server_ca=certs/server_ca.crt', '--var', 'server_cert=certs/server.crt', '--var', 'server_key=certs/server.key']
 const STEPS = [
@@ -96,18 +93,10 @@ describe('scenarios/tls-echo.yaml', () => {
   })
 
   describe('with --port (a device on a serial line)', () => {
-    let pair: PtyPair | undefined
-    let sim: SimProcess | undefined
-    afterEach(async () => {
-      await sim?.stop()
-      await pair?.close()
-      sim = undefined
-      pair = undefined
-    })
+    const pty = usePtySim()
 
     itWith('stock-pki', 'uses the doc\'s three files (vars, not simulator.vars): passes against a stock-firmware device', async () => {
-      pair = await ptyPair()
-      sim = await startSim(['--port', pair.device, '--profile', STOCK_FIRMWARE])
+      const { pair } = await pty.served(['--profile', STOCK_FIRMWARE])
       const port = await freePort()
       const reports = reportsDir()
       const run = await runCli(['scenarios/tls-echo.yaml', '--port', pair.host, '--var', 'host.ip=127.0.0.1', '--var', `port=${port}`, '--output-dir', reports])

@@ -1,3 +1,4 @@
+import { useResources } from '../helpers/resources.ts'
 import { SimulatedDevice } from '../../src/simulator/device.ts'
 import type { DeviceOptions } from '../../src/simulator/device.ts'
 import { DEFAULT_PROFILE, withOverrides } from '../../src/simulator/profile.ts'
@@ -102,4 +103,10 @@ export async function until(condition: () => boolean, limitMs = 5000): Promise<v
     if (Date.now() - start > limitMs) throw new Error('condition never held')
     await new Promise((resolve) => setImmediate(resolve))
   }
+}
+
+/** `Harness.boot` for a test file: every device booted in a test is closed after it. */
+export function useHarness(): (overrides?: DeepPartial<DeviceProfile>, options?: Omit<DeviceOptions, 'profile'>) => Promise<Harness> {
+  const track = useResources()
+  return async (overrides = {}, options = {}) => track(await Harness.boot(overrides, options))
 }

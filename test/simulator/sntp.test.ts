@@ -1,15 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { asctime, timezoneOffsetMinutes } from '../../src/simulator/clock.ts'
-import { Harness, NOV_13_2024 } from './harness.ts'
+import { NOV_13_2024, useHarness } from './harness.ts'
 
 const JOIN = 'AT+CWJAP="espressif","1234567890"'
 
-let h: Harness | undefined
-afterEach(async () => {
-  vi.useRealTimers()
-  await h?.close()
-  h = undefined
-})
+const boot = useHarness()
+// Registered after the devices' cleanup, so it runs before it: the devices close on real timers.
+afterEach(() => vi.useRealTimers())
 
 describe('asctime', () => {
   it('pads the day of month with a space to two characters', () => {
@@ -29,7 +26,7 @@ describe('time zones of AT+CIPSNTPCFG (reference §9.1)', () => {
 describe('SNTP (reference §9)', () => {
   it('before any sync the clock counts from the epoch (1970), in the configured time zone', async () => {
     let host = 1_000_000
-    h = await Harness.boot({}, { hostClock: () => host })
+    const h = await boot({}, { hostClock: () => host })
     host += 128_000
     expect(await h.command('AT+CIPSNTPTIME?')).toBe('AT+CIPSNTPTIME?\r\n+CIPSNTPTIME:Thu Jan  1 00:02:08 1970\r\nOK\r\n')
     await h.command('AT+CIPSNTPCFG=0,530')
@@ -37,7 +34,7 @@ describe('SNTP (reference §9)', () => {
   })
 
   it('no sync before the station has an address: +TIME_UPDATED comes after WIFI GOT IP', async () => {
-    h = await Harness.boot({ sntp: { time: NOV_13_2024 } }, { hostClock: () => 0 })
+    const h = await boot({ sntp: { time: NOV_13_2024 } }, { hostClock: () => 0 })
     await h.command('AT+CIPSNTPCFG=1,0')
     h.clear()
     h.write(`${JOIN}\r\n`)
@@ -47,7 +44,7 @@ describe('SNTP (reference §9)', () => {
   })
 
   it('servers that never answer: no +TIME_UPDATED, the clock stays in 1970', async () => {
-    h = await Harness.boot({ sntp: { reachable: false, syncDelayMs: 50 } }, { hostClock: () => 0 })
+    const h = await boot({ sntp: { reachable: false, syncDelayMs: 50 } }, { hostClock: () => 0 })
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     h.write(`${JOIN}\r\n`)
     await vi.advanceTimersByTimeAsync(20)
@@ -57,7 +54,7 @@ describe('SNTP (reference §9)', () => {
   })
 
   it('AT+CIPSNTPCFG? reads back what was set: the default servers, the time zone as given, then cleared by enable=0', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     expect(await h.command('AT+CIPSNTPCFG?')).toBe('AT+CIPSNTPCFG?\r\n+CIPSNTPCFG:0,0\r\n\r\nOK\r\n')
     await h.command('AT+CIPSNTPCFG=1,015')
     expect(await h.command('AT+CIPSNTPCFG?')).toBe('AT+CIPSNTPCFG?\r\n+CIPSNTPCFG:1,15,"cn.ntp.org.cn","ntp.sjtu.edu.cn","us.pool.ntp.org"\r\n\r\nOK\r\n')
@@ -68,14 +65,14 @@ describe('SNTP (reference §9)', () => {
   })
 
   it('refuses a time zone out of range, an empty or too long server name, a fourth server', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     for (const bad of ['AT+CIPSNTPCFG=1,1500', 'AT+CIPSNTPCFG=2', `AT+CIPSNTPCFG=1,8,"${'x'.repeat(33)}"`, 'AT+CIPSNTPCFG=1,8,"a","b","c","d"', 'AT+CIPSNTPCFG=1,8,""']) {
       expect(await h.command(bad)).toBe(`${bad}\r\n\r\nERROR\r\n`)
     }
   })
 
   it('AT+CIPSNTPINTV: 3600 s by default, 15..4294967', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     expect(await h.command('AT+CIPSNTPINTV?')).toBe('AT+CIPSNTPINTV?\r\n+CIPSNTPINTV:3600\r\n\r\nOK\r\n')
     expect(await h.command('AT+CIPSNTPINTV=14')).toBe('AT+CIPSNTPINTV=14\r\n\r\nERROR\r\n')
     expect(await h.command('AT+CIPSNTPINTV=15')).toBe('AT+CIPSNTPINTV=15\r\n\r\nOK\r\n')
@@ -83,7 +80,7 @@ describe('SNTP (reference §9)', () => {
   })
 
   it('the clock survives a software reset (RTC), the SNTP settings do not', async () => {
-    h = await Harness.boot({ sntp: { time: NOV_13_2024 } }, { hostClock: () => 0 })
+    const h = await boot({ sntp: { time: NOV_13_2024 } }, { hostClock: () => 0 })
     await h.command(JOIN)
     await h.command('AT+CIPSNTPCFG=1,0')
     await h.until('+TIME_UPDATED')

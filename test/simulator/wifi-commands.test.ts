@@ -1,34 +1,31 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_PROFILE } from '../../src/simulator/profile.ts'
 import type { AccessPoint } from '../../src/simulator/profile.ts'
-import { Harness } from './harness.ts'
+import { useHarness } from './harness.ts'
 
 const ROUTER: AccessPoint = { ...DEFAULT_PROFILE.accessPoints[0]!, joinDelayMs: 10 }
 const JOIN = 'AT+CWJAP="espressif","1234567890"'
 
-let h: Harness | undefined
-afterEach(async () => {
-  vi.useRealTimers()
-  await h?.close()
-  h = undefined
-})
+const boot = useHarness()
+// Registered after the devices' cleanup, so it runs before it: the devices close on real timers.
+afterEach(() => vi.useRealTimers())
 
 describe('AT+CWMODE and AT+CWJAP (reference §8.1, §8.2)', () => {
   it('joins the profile\'s router: WIFI CONNECTED, WIFI GOT IP, then OK', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     expect(await h.command('AT+CWMODE=1')).toBe('AT+CWMODE=1\r\n\r\nOK\r\n')
     expect(await h.command(JOIN)).toBe(`${JOIN}\r\nWIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n`)
     expect(await h.command('AT+CWJAP?')).toBe('AT+CWJAP?\r\n+CWJAP:"espressif","ca:d7:19:d8:a6:44",6,-45,0,1,3,0,1\r\n\r\nOK\r\n')
   })
 
   it('a wrong password: +CWJAP:2 then ERROR, and no WIFI DISCONNECT for a join that never succeeded', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     expect(await h.command('AT+CWJAP="espressif","wrong"')).toBe('AT+CWJAP="espressif","wrong"\r\n+CWJAP:2\r\n\r\nERROR\r\n')
     expect(await h.command('AT+CWJAP?')).toBe('AT+CWJAP?\r\n\r\nOK\r\n')
   })
 
   it('an SSID no access point has: +CWJAP:3; a BSSID that does not match: +CWJAP:3', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     expect(await h.command('AT+CWJAP="nowhere","1234567890"')).toBe('AT+CWJAP="nowhere","1234567890"\r\n+CWJAP:3\r\n\r\nERROR\r\n')
     expect(await h.command('AT+CWJAP="espressif","1234567890","00:11:22:33:44:55"')).toBe(
       'AT+CWJAP="espressif","1234567890","00:11:22:33:44:55"\r\n+CWJAP:3\r\n\r\nERROR\r\n',
@@ -36,12 +33,12 @@ describe('AT+CWMODE and AT+CWJAP (reference §8.1, §8.2)', () => {
   })
 
   it('an access point that turns the association down: +CWJAP:4', async () => {
-    h = await Harness.boot({ accessPoints: [{ ...ROUTER, rejects: true }] })
+    const h = await boot({ accessPoints: [{ ...ROUTER, rejects: true }] })
     expect(await h.command(JOIN)).toBe(`${JOIN}\r\n+CWJAP:4\r\n\r\nERROR\r\n`)
   })
 
   it('a join slower than jap_timeout: +CWJAP:1 when the timeout expires', async () => {
-    h = await Harness.boot({ accessPoints: [{ ...ROUTER, joinDelayMs: 20_000 }] })
+    const h = await boot({ accessPoints: [{ ...ROUTER, joinDelayMs: 20_000 }] })
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     h.write(`${JOIN},,,,,,3\r\n`)
     await vi.advanceTimersByTimeAsync(2_999)
@@ -51,7 +48,7 @@ describe('AT+CWMODE and AT+CWJAP (reference §8.1, §8.2)', () => {
   })
 
   it('associated but no address (dhcp: false): set form disconnects before +CWJAP:1, execute form after it', async () => {
-    h = await Harness.boot({ accessPoints: [{ ...ROUTER, dhcp: false }] })
+    const h = await boot({ accessPoints: [{ ...ROUTER, dhcp: false }] })
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     h.write(`${JOIN},,,,,,3\r\n`)
     await vi.advanceTimersByTimeAsync(3_000)
@@ -63,14 +60,14 @@ describe('AT+CWMODE and AT+CWJAP (reference §8.1, §8.2)', () => {
   })
 
   it('joining again while connected drops the connection first; the execute form is OK at once when connected', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     await h.command(JOIN)
     expect(await h.command(JOIN)).toBe(`${JOIN}\r\nWIFI DISCONNECT\r\nWIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n`)
     expect(await h.command('AT+CWJAP')).toBe('AT+CWJAP\r\n\r\nOK\r\n')
   })
 
   it('needs station mode; AT+CWMODE out of range fails', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     await h.command('AT+CWMODE=2')
     expect(await h.command(JOIN)).toBe(`${JOIN}\r\n\r\nERROR\r\n`)
     expect(await h.command('AT+CWMODE=4')).toBe('AT+CWMODE=4\r\n\r\nERROR\r\n')
@@ -78,13 +75,13 @@ describe('AT+CWMODE and AT+CWJAP (reference §8.1, §8.2)', () => {
   })
 
   it('leaving station mode disconnects (WIFI DISCONNECT)', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     await h.command(JOIN)
     expect(await h.command('AT+CWMODE=2')).toBe('AT+CWMODE=2\r\nWIFI DISCONNECT\r\n\r\nOK\r\n')
   })
 
   it('the stored access point is joined after a reset (auto-connect): URCs after ready', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     await h.command(JOIN)
     h.clear()
     h.write('AT+RST\r\n')
@@ -95,7 +92,7 @@ describe('AT+CWMODE and AT+CWJAP (reference §8.1, §8.2)', () => {
 
 describe('AT+CWQAP, AT+CWSTATE?, AT+CIPSTA?, AT+CIFSR (reference §8.3-§8.5)', () => {
   it('station state through a join and a quit', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     expect(await h.command('AT+CWSTATE?')).toBe('AT+CWSTATE?\r\n+CWSTATE:0,""\r\n\r\nOK\r\n')
     expect(await h.command('AT+CIPSTA?')).toBe('AT+CIPSTA?\r\n+CIPSTA:ip:"0.0.0.0"\r\n+CIPSTA:gateway:"0.0.0.0"\r\n+CIPSTA:netmask:"0.0.0.0"\r\n\r\nOK\r\n')
     await h.command(JOIN)
@@ -111,7 +108,7 @@ describe('AT+CWQAP, AT+CWSTATE?, AT+CIPSTA?, AT+CIFSR (reference §8.3-§8.5)', 
   })
 
   it('AT+CIFSR in SoftAP+station mode lists the SoftAP first; in mode 0 it fails', async () => {
-    h = await Harness.boot()
+    const h = await boot()
     await h.command('AT+CWMODE=3')
     expect(await h.command('AT+CIFSR')).toBe(
       'AT+CIFSR\r\n+CIFSR:APIP,"192.168.4.1"\r\n+CIFSR:APMAC,"24:0a:c4:00:00:02"\r\n+CIFSR:STAIP,"0.0.0.0"\r\n+CIFSR:STAMAC,"24:0a:c4:00:00:01"\r\n\r\nOK\r\n',

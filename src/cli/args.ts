@@ -269,78 +269,25 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     if (files.length !== 1) throw new UsageError('import takes one log file')
     return { ...base, command, files, ...(values.output !== undefined ? { output: values.output } : {}) }
   }
-  if (values.output !== undefined) throw new UsageError('-o/--output belongs to `at-scenario import`')
-  if (command === 'sim') {
-    if (files.length > 0) throw new UsageError(`sim takes no files, got \`${files[0]}\``)
-    if (ports.length > 1) throw new UsageError('sim serves one --port')
-    const modes = [values.pty, values.listen, ports[0]].filter((v) => v !== undefined).length
-    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT or --port <path>')
-    if (values.listen !== undefined && !/^tcp:\/\/[^:/]+:\d+$/.test(values.listen)) {
-      throw new UsageError(`--listen needs tcp://HOST:PORT, got \`${values.listen}\``)
-    }
-  } else {
-    if (files.length === 0) throw new UsageError('no scenario file given')
-    if (values.pty || values.listen !== undefined) throw new UsageError('--pty and --listen belong to `at-scenario sim`')
-    if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
-    if (values.record !== undefined && files.length > 1) throw new UsageError('--record records one scenario: give one scenario file')
-    if (values['replay-speed'] !== undefined && !ports.some((p) => p.startsWith('replay:'))) throw new UsageError('--replay-speed needs --port replay:FILE')
-  }
-  const vars = new Map<string, string>()
-  for (const v of values.var ?? []) {
-    const eq = v.indexOf('=')
-    if (eq <= 0) throw new UsageError(`--var needs name=value, got \`${v}\``)
-    const name = v.slice(0, eq)
-    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(name)) throw new UsageError(`--var: \`${name}\` is not a variable name`)
-    vars.set(name, v.slice(eq + 1))
-  }
-  let baud: number | undefined
-  if (values.baud !== undefined) {
-    baud = Number(values.baud)
-    if (!Number.isInteger(baud) || baud <= 0) throw new UsageError(`--baud needs a positive integer, got \`${values.baud}\``)
-  }
+  checkCombination(command, files, ports, values)
+  const reporters = reportersOf(values.reporter ?? [])
   const color = values['no-color'] ? false : values.color ? true : undefined
-  const reporters = [...new Set((values.reporter ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean))]
-  for (const r of reporters) {
-    if (!isReportFormat(r)) {
-      const near = didYouMean(r, FORMATS)
-      throw new UsageError(`--reporter: unknown report \`${r}\`${near ? `; did you mean \`${near}\`?` : ''} (${FORMATS.join(', ')})`)
-    }
-  }
-  if (values['output-dir'] === '') throw new UsageError('--output-dir needs a directory')
-  const line = {
-    dataBits: oneOf('--data-bits', values['data-bits'], { '5': 5, '6': 6, '7': 7, '8': 8 } as const, DEFAULT_LINE.dataBits),
-    parity: oneOf('--parity', values.parity, { none: 'none', even: 'even', odd: 'odd', mark: 'mark', space: 'space' } as const, DEFAULT_LINE.parity),
-    stopBits: oneOf('--stop-bits', values['stop-bits'], { '1': 1, '1.5': 1.5, '2': 2 } as const, DEFAULT_LINE.stopBits),
-    flow: oneOf('--flow', values.flow, { none: 'none', rtscts: 'rtscts' } as const, DEFAULT_LINE.flow),
-  }
+  const { baud, replaySpeed, shard } = numbersOf(values)
   const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
-  let replaySpeed: number | undefined
-  if (values['replay-speed'] !== undefined) {
-    replaySpeed = Number(values['replay-speed'])
-    if (values['replay-speed'].trim() === '' || !Number.isFinite(replaySpeed) || replaySpeed < 0) {
-      throw new UsageError(`--replay-speed needs a number >= 0 (0: as fast as possible), got \`${values['replay-speed']}\``)
-    }
-  }
-  let shard: CliOptions['shard']
-  if (values.shard !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(values.shard)
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard needs i/n with 1 <= i <= n, got \`${values.shard}\``)
-    shard = { index: Number(m[1]), count: Number(m[2]) }
-  }
   return {
     command,
     files,
     ports,
-    line,
+    line: lineOf(values),
     ...(reset ? { reset } : {}),
     ...(shard ? { shard } : {}),
-    vars,
+    vars: varsOf(values.var ?? []),
     tags: values.tag ?? [],
     excludeTags: values['exclude-tag'] ?? [],
     ...(baud !== undefined ? { baud } : {}),
     ...(values['env-file'] !== undefined ? { envFile: values['env-file'] } : {}),
     ...(color !== undefined ? { color } : {}),
-    ...(reporters.length > 0 ? { reporters: reporters.filter(isReportFormat) } : {}),
+    ...(reporters.length > 0 ? { reporters } : {}),
     ...(values['output-dir'] !== undefined ? { outputDir: values['output-dir'] } : {}),
     ...(values.bail ? { bail: true } : {}),
     ...(values.pty ? { pty: true } : {}),
@@ -350,4 +297,78 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(replaySpeed !== undefined ? { replaySpeed } : {}),
     ...(values['no-prerequisites'] ? { noPrerequisites: true } : {}),
   }
+}
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof OPTIONS }>>['values']
+
+/** Options that belong to another command, or that cannot work together. */
+function checkCombination(command: Command, files: string[], ports: string[], values: Values): void {
+  if (values.output !== undefined) throw new UsageError('-o/--output belongs to `at-scenario import`')
+  if (values['output-dir'] === '') throw new UsageError('--output-dir needs a directory')
+  if (command === 'sim') {
+    if (files.length > 0) throw new UsageError(`sim takes no files, got \`${files[0]}\``)
+    if (ports.length > 1) throw new UsageError('sim serves one --port')
+    const modes = [values.pty, values.listen, ports[0]].filter((v) => v !== undefined).length
+    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT or --port <path>')
+    if (values.listen !== undefined && !/^tcp:\/\/[^:/]+:\d+$/.test(values.listen)) {
+      throw new UsageError(`--listen needs tcp://HOST:PORT, got \`${values.listen}\``)
+    }
+    return
+  }
+  if (files.length === 0) throw new UsageError('no scenario file given')
+  if (values.pty || values.listen !== undefined) throw new UsageError('--pty and --listen belong to `at-scenario sim`')
+  if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
+  if (values.record !== undefined && files.length > 1) throw new UsageError('--record records one scenario: give one scenario file')
+  if (values['replay-speed'] !== undefined && !ports.some((p) => p.startsWith('replay:'))) throw new UsageError('--replay-speed needs --port replay:FILE')
+}
+
+function varsOf(given: readonly string[]): Map<string, string> {
+  const vars = new Map<string, string>()
+  for (const v of given) {
+    const eq = v.indexOf('=')
+    if (eq <= 0) throw new UsageError(`--var needs name=value, got \`${v}\``)
+    const name = v.slice(0, eq)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(name)) throw new UsageError(`--var: \`${name}\` is not a variable name`)
+    vars.set(name, v.slice(eq + 1))
+  }
+  return vars
+}
+
+function reportersOf(given: readonly string[]): ReportFormatName[] {
+  const names = [...new Set(given.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean))]
+  return names.map((r) => {
+    if (isReportFormat(r)) return r
+    const near = didYouMean(r, FORMATS)
+    throw new UsageError(`--reporter: unknown report \`${r}\`${near ? `; did you mean \`${near}\`?` : ''} (${FORMATS.join(', ')})`)
+  })
+}
+
+function lineOf(values: Values): CliOptions['line'] {
+  return {
+    dataBits: oneOf('--data-bits', values['data-bits'], { '5': 5, '6': 6, '7': 7, '8': 8 } as const, DEFAULT_LINE.dataBits),
+    parity: oneOf('--parity', values.parity, { none: 'none', even: 'even', odd: 'odd', mark: 'mark', space: 'space' } as const, DEFAULT_LINE.parity),
+    stopBits: oneOf('--stop-bits', values['stop-bits'], { '1': 1, '1.5': 1.5, '2': 2 } as const, DEFAULT_LINE.stopBits),
+    flow: oneOf('--flow', values.flow, { none: 'none', rtscts: 'rtscts' } as const, DEFAULT_LINE.flow),
+  }
+}
+
+function numbersOf(values: Values): { baud?: number; replaySpeed?: number; shard?: CliOptions['shard'] } {
+  const out: { baud?: number; replaySpeed?: number; shard?: CliOptions['shard'] } = {}
+  if (values.baud !== undefined) {
+    out.baud = Number(values.baud)
+    if (!Number.isInteger(out.baud) || out.baud <= 0) throw new UsageError(`--baud needs a positive integer, got \`${values.baud}\``)
+  }
+  const speed = values['replay-speed']
+  if (speed !== undefined) {
+    out.replaySpeed = Number(speed)
+    if (speed.trim() === '' || !Number.isFinite(out.replaySpeed) || out.replaySpeed < 0) {
+      throw new UsageError(`--replay-speed needs a number >= 0 (0: as fast as possible), got \`${speed}\``)
+    }
+  }
+  if (values.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(values.shard)
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard needs i/n with 1 <= i <= n, got \`${values.shard}\``)
+    out.shard = { index: Number(m[1]), count: Number(m[2]) }
+  }
+  return out
 }

@@ -1,4 +1,14 @@
 #!/usr/bin/env node
-import { main } from '../dist/bundle/at-scenario.js'
+// The version check comes first, and the bundle is imported only after it: a static import would
+// be linked before any line here runs, and on an old Node that link fails with a bare SyntaxError.
+import { ExitCode } from '../dist/cli/exit-codes.js'
+import { nodeVersionProblem } from '../dist/cli/node-version.js'
 
-process.exitCode = await main(process.argv.slice(2))
+const problem = nodeVersionProblem(process.versions.node)
+if (problem) {
+  process.stderr.write(`${problem}\n`)
+  process.exitCode = ExitCode.CouldNotRun
+} else {
+  const { main } = await import('../dist/bundle/at-scenario.js')
+  process.exitCode = await main(process.argv.slice(2))
+}

@@ -68,7 +68,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   running?.catch(() => {}) // awaited below; a failure to load surfaces there
   const { loadScenario } = await import('../source/load.ts')
   const loaded: { file: string; result: LoadResult }[] = []
-  for (const file of options.files) loaded.push({ file, result: await loadScenario(file, { cliVars: options.vars, env }) })
+  for (const file of options.files) loaded.push({ file, result: await loadScenario(file, { cliVars: options.vars, env, cwd: io.cwd }) })
   const sources = new Map<string, string>()
   for (const l of loaded) for (const [k, v] of l.result.sources) sources.set(k, v)
   const diagnostics: Diagnostic[] = loaded.flatMap((l) => l.result.diagnostics)

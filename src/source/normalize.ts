@@ -24,6 +24,8 @@ const INCLUDE_STEP_KEYS = new Set(['include', 'with', 'name', 'doc'])
 type Raw = Record<string, unknown>
 
 export interface NormalizeContext {
+  /** The user's working directory, for paths in messages. */
+  cwd: string
   /** JSON pointers of values the schema rejected: those parts are skipped, not normalised. */
   badPaths: readonly string[]
   /** Absolute paths of the files including this one, outermost first (for cycle detection). */
@@ -143,7 +145,7 @@ export class Normalizer {
     const display = displayPath(this.source.file, target)
     const chain = [...this.ctx.chain, file]
     if (this.ctx.chain.includes(file)) {
-      const names = [...this.ctx.chain.slice(this.ctx.chain.indexOf(file)), file].map((f) => relative(process.cwd(), f) || f)
+      const names = [...this.ctx.chain.slice(this.ctx.chain.indexOf(file)), file].map((f) => relative(this.ctx.cwd, f) || f)
       this.diagnostics.push(error('include-cycle', `include cycle: ${names.join(' → ')}`, valueSpan, 'a file cannot include itself, directly or through others'))
       return []
     }

@@ -16,7 +16,7 @@ import type { Scenario } from '../../src/source/types.ts'
  */
 
 function scenario(yaml: string): Scenario {
-  const loaded = parseScenario('test.yaml', yaml, { cliVars: new Map(), env: {} })
+  const loaded = parseScenario('test.yaml', yaml, { cliVars: new Map(), env: {}, cwd: process.cwd() })
   if (!loaded.scenario) throw new Error(loaded.diagnostics.map((d) => `${d.message} at ${d.span?.start.line ?? "?"}`).join('; '))
   return loaded.scenario
 }

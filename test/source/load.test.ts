@@ -6,7 +6,7 @@ import { loadScenario, parseScenario } from '../../src/source/load.ts'
 import { Variables } from '../../src/source/variables.ts'
 import type { VariableInputs } from '../../src/source/variables.ts'
 
-const noInputs = { cliVars: new Map<string, string>(), env: {} }
+const noInputs = { cliVars: new Map<string, string>(), env: {}, cwd: process.cwd() }
 const inputs = (over: Partial<VariableInputs> = {}): VariableInputs => ({ ...noInputs, hostIp: '127.0.0.1', onSimulator: true, ...over })
 
 function parse(text: string, options = noInputs) {
@@ -153,6 +153,18 @@ steps:
     expect(vars.render(step.name)).toBe('join espressif')
     // The included file's secret is masked too.
     expect(vars.secretValues()).toContain('s3cret')
+  })
+  it('reads relative paths from the working directory it is given, and names the files of a cycle relative to it', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'at-scenario-cwd-'))
+    mkdirSync(join(work, 'cycle'))
+    writeFileSync(join(work, 'cycle', 'a.yaml'), 'name: a\nsteps:\n  - include: b.yaml\n')
+    writeFileSync(join(work, 'cycle', 'b.yaml'), 'steps:\n  - include: a.yaml\n')
+    // The process runs elsewhere: only the given cwd can find cycle/a.yaml.
+    expect(process.cwd()).not.toBe(work)
+    const { diagnostics } = await loadScenario('cycle/a.yaml', { ...noInputs, cwd: work })
+    expect(diagnostics.map((d) => [d.code, d.message, d.span?.file])).toEqual([
+      ['include-cycle', 'include cycle: cycle/a.yaml → cycle/b.yaml → cycle/a.yaml', 'cycle/b.yaml'],
+    ])
   })
 })
 

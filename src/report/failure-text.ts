@@ -17,7 +17,7 @@ export function describeStepFailure(step: StepResult, options: TextOptions): str
   if (!f) return ''
   const title = `${step.phase === 'teardown' ? 'teardown step' : 'step'} "${step.name}" ${step.status === 'failed' ? 'failed' : 'errored'}: ${f.message}`
   const severity = step.optional ? 'warning' : 'error'
-  const out = [renderDiagnostic({ code: 'schema', severity, message: step.optional ? `optional ${title}` : title, span: step.span }, options.sources, { color: !!options.color })]
+  const out = [renderDiagnostic({ code: f.reason, severity, message: step.optional ? `optional ${title}` : title, span: step.span }, options.sources, { color: !!options.color })]
   const pad = '   '
   if (step.expected.length > 0) {
     const marks = step.expected.map((e, i) => `${i < step.matched ? '✔' : i === step.matched ? '✖' : '·'} ${e}`)
@@ -52,7 +52,7 @@ export function formatLines(lines: readonly TranscriptLine[], since: number): st
 export function describePrerequisiteFailure(p: PrerequisiteResult, options: TextOptions): string {
   const out = [
     renderDiagnostic(
-      { code: 'schema', severity: 'error', message: `prerequisite "${p.name}" did not start: ${p.message ?? ''}`, span: p.span },
+      { code: 'prerequisite-failed', severity: 'error', message: `prerequisite "${p.name}" did not start: ${p.message ?? ''}`, span: p.span },
       options.sources,
       { color: !!options.color },
     ),

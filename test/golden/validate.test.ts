@@ -32,7 +32,7 @@ describe('validate: golden error output', () => {
       const expectedPath = join(dir, name, 'expected.stderr')
       if (update || !existsSync(expectedPath)) writeFileSync(expectedPath, stderr)
       expect(stderr).toBe(readFileSync(expectedPath, 'utf8'))
-      expect(code).toBe(/^error:/m.test(stderr) ? 2 : 0)
+      expect(code).toBe(/^error\[/m.test(stderr) ? 2 : 0)
       const header = /^# expect:((?: \d+:\d+)+)/.exec(readFileSync(join(dir, name, 'scenario.yaml'), 'utf8'))
       expect(header, 'the case names its expected locations on its first line').not.toBeNull()
       const wanted = header![1]!.trim().split(' ')

@@ -345,7 +345,7 @@ export class Normalizer {
 
   private prerequisite(raw: Raw, index: number): Prerequisite {
     const path: Path = ['prerequisites', index]
-    const argv = Array.isArray(raw.run) ? (raw.run as unknown[]).map(String) : splitCommandLine(raw.run as string)
+    const argv = Array.isArray(raw.run) ? (raw.run as unknown[]).map(String) : this.commandLine(raw.run as string, [...path, 'run'])
     const run = argv.map((arg, i) => this.template(arg, Array.isArray(raw.run) ? [...path, 'run', i] : [...path, 'run']))
     const name = raw.name !== undefined ? this.template(raw.name as string, [...path, 'name']) : this.template(argv.join(' '), [...path, 'run'])
     return {
@@ -357,6 +357,24 @@ export class Normalizer {
       ready: this.readiness((raw.ready ?? undefined) as Raw | undefined, [...path, 'ready']),
       span: this.span(path),
     }
+  }
+
+  /** A `run:` string split into words; a quote left open is an error at the quote, not a word that runs to the end. */
+  private commandLine(line: string, path: Path): string[] {
+    const split = splitCommandLine(line)
+    if (split.openQuote !== undefined) {
+      const quote = line[split.openQuote]!
+      const at = this.referenceSpans(path, [line.slice(split.openQuote)])[0]
+      this.diagnostics.push(
+        error(
+          'bad-value',
+          `the ${quote === '"' ? 'double' : 'single'} quote opened here in \`run\` is never closed`,
+          at ? { ...at, end: { line: at.start.line, col: at.start.col + 1 } } : this.span(path),
+          `close it with \`${quote}\`, or write \`run\` as a list of arguments, which needs no shell quoting`,
+        ),
+      )
+    }
+    return split.words
   }
 
   private readiness(raw: Raw | undefined, path: Path): Readiness {
@@ -452,12 +470,16 @@ function describePayload(raw: unknown): string {
   return '(bytes)'
 }
 
-/** Splits a command line into words the way a POSIX shell would, without expanding anything. */
-export function splitCommandLine(line: string): string[] {
+/**
+ * Splits a command line into words the way a POSIX shell would, without expanding anything.
+ * `openQuote` is the offset of a quote that is never closed: a shell would refuse the line.
+ */
+export function splitCommandLine(line: string): { words: string[]; openQuote?: number } {
   const words: string[] = []
   let word = ''
   let inWord = false
   let quote: '"' | "'" | undefined
+  let quoteAt = 0
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!
     if (quote) {
@@ -466,6 +488,7 @@ export function splitCommandLine(line: string): string[] {
       else word += ch
     } else if (ch === '"' || ch === "'") {
       quote = ch
+      quoteAt = i
       inWord = true
     } else if (ch === '\\' && i + 1 < line.length) {
       word += line[++i]
@@ -480,7 +503,7 @@ export function splitCommandLine(line: string): string[] {
     }
   }
   if (inWord) words.push(word)
-  return words
+  return quote ? { words, openQuote: quoteAt } : { words }
 }
 
 /** An included file's path as messages show it: next to the file that includes it. */

@@ -39,6 +39,25 @@ describe('bad input', () => {
     expect(run.stderr).toContain('1 error; nothing was run.')
   })
 
+  it('a run: string with a quote never closed: an error at the quote, nothing started', async () => {
+    const run = await runCli(['test/golden/validate/run-unclosed-quote/scenario.yaml'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain(
+      "error[bad-value]: the single quote opened here in `run` is never closed\n --> test/golden/validate/run-unclosed-quote/scenario.yaml:5:24\n",
+    )
+    expect(run.stderr).toContain('2 errors; nothing was run.')
+  })
+
+  it('a long source line is cut around the caret, which stays under the mistake', async () => {
+    const run = await runCli(['validate', 'test/golden/validate/long-line/scenario.yaml'])
+    expect(run.code).toBe(2)
+    const [source, caret] = run.stderr.split('\n').slice(3, 5).map((l) => l.replace(/^\d* *\| /, ''))
+    expect(source!.startsWith('…') && source!.endsWith('…')).toBe(true)
+    expect([...source!].length).toBe(100)
+    expect(source!.slice(caret!.indexOf('^'))).toMatch(/^\$\{devcie_id\}/)
+  })
+
   it('a missing file: exit 2, named', async () => {
     const run = await runCli(['nope.yaml'])
     expect(run.code).toBe(2)

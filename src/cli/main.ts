@@ -43,8 +43,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return ExitCode.Passed
   }
   if (options.command === 'ports') {
-    const { formatPorts, listPorts } = await import('../link/ports.ts')
-    io.stdout.write(formatPorts(listPorts()))
+    const [{ formatPorts, listPorts }, { LinkOpenError }] = await Promise.all([import('../link/ports.ts'), import('../link/open-link.ts')])
+    try {
+      io.stdout.write(formatPorts(await listPorts()))
+    } catch (e) {
+      if (!(e instanceof LinkOpenError)) throw e
+      io.stderr.write(`at-scenario: ${e.message}\n`)
+      return ExitCode.CouldNotRun
+    }
     return ExitCode.Passed
   }
   if (options.command === 'import') {

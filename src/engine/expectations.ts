@@ -4,7 +4,7 @@ import { maskedBytes } from '../bytes/segments.ts'
 import type { Matcher } from '../protocol/matchers.ts'
 import { dataMatcher, lineMatcher, regexMatcher } from '../protocol/matchers.ts'
 import { escapeRegExp } from '../source/template.ts'
-import type { Expectation, Payload } from '../source/types.ts'
+import type { DataRecordKind, Expectation, Payload } from '../source/types.ts'
 import type { Variables } from '../source/variables.ts'
 
 /** The bytes of a payload, with its templates rendered, and where templated secrets lie in them. */
@@ -32,6 +32,17 @@ export function describeBytes(bytes: Uint8Array, secrets: readonly SecretSpan[])
   return `${bytes.length} bytes: ${head}${shown.length > 16 ? ' …' : ''}`
 }
 
+/** How received data of each kind reads in messages. */
+const RECORD_NAMES: Record<DataRecordKind | 'any', string> = {
+  any: 'data',
+  ipd: '+IPD',
+  recv: '+CIPRECVDATA',
+  mqtt: '+MQTTSUBRECV',
+  http: 'an HTTP response record',
+  ws: '+WS_DATA',
+  raw: 'passthrough data',
+}
+
 /** Turns a scenario expectation into a matcher, rendering its templates with the current values. */
 export function toMatcher(e: Expectation, vars: Variables): Matcher {
   switch (e.kind) {
@@ -50,8 +61,9 @@ export function toMatcher(e: Expectation, vars: Variables): Matcher {
     }
     case 'data': {
       const { bytes, secrets } = payloadBytes(e.payload, vars)
-      const where = e.link === undefined ? '' : ` on link ${e.link}`
-      return dataMatcher(bytes, e.link, `+WS_DATA carrying ${describeBytes(bytes, secrets)}${where}`)
+      const kind = e.record
+      const where = `${e.link === undefined ? '' : ` on link ${e.link}`}${e.topic === undefined ? '' : ` on topic ${JSON.stringify(e.topic)}`}`
+      return dataMatcher(bytes, { ...(kind ? { kind } : {}), ...(e.link !== undefined ? { link: e.link } : {}), ...(e.topic !== undefined ? { topic: e.topic } : {}) }, `${RECORD_NAMES[e.record ?? 'any']} carrying ${describeBytes(bytes, secrets)}${where}`)
     }
   }
 }

@@ -7,7 +7,7 @@ import { didYouMean } from '../diagnostics/suggest.ts'
 import { parseDuration } from './duration.ts'
 import { checkSchema } from './schema-check.ts'
 import { parseTemplate, references } from './template.ts'
-import type { Expectation, IncludeScope, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
+import type { DataRecordKind, Expectation, IncludeScope, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
 import { YamlSource } from './yaml-source.ts'
 import type { Path } from './yaml-source.ts'
 
@@ -283,7 +283,9 @@ export class Normalizer {
       return {
         kind: 'data',
         payload: this.payload(r.data, [...path, 'data']),
+        ...(typeof r.kind === 'string' ? { record: r.kind as DataRecordKind } : {}),
         ...(r.link !== undefined ? { link: r.link as number } : {}),
+        ...(typeof r.topic === 'string' ? { topic: r.topic } : {}),
         span,
       }
     }

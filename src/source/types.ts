@@ -26,6 +26,9 @@ export interface IncludeScope {
   parent?: IncludeScope
 }
 
+/** The kinds of received data an expectation may name, as the scenario writes them. */
+export type DataRecordKind = 'ipd' | 'recv' | 'mqtt' | 'http' | 'ws' | 'raw'
+
 export type Payload =
   | { kind: 'text'; text: Template; repeat: number; span: Span }
   /** `invalid`: the payload had an error of its own; its length says nothing. */
@@ -34,7 +37,8 @@ export type Payload =
 export type Expectation =
   | { kind: 'line'; text: Template; span: Span }
   | { kind: 'regex'; pattern: Template; flags: string; groups: string[]; span: Span }
-  | { kind: 'data'; payload: Payload; link?: number; span: Span }
+  /** Received data: `record` narrows it to one kind of record (`recv` is +CIPRECVDATA), `topic` to an MQTT topic. */
+  | { kind: 'data'; payload: Payload; record?: DataRecordKind; link?: number; topic?: string; span: Span }
 
 interface StepCommon {
   /** `steps` or `teardown`, and the position in it (0-based), for reports. */

@@ -52,6 +52,7 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --bail               stop after the first scenario that does not pass (the rest: not run)
       --record <file>      record every byte both ways with its time, the steps, the port and the
                            variables to a .atrec file (secrets left out), for --port replay:<file>
+      --timeout-scale <x>  multiply every step's timeout by x (a slow board: 2; the simulator: 0.5)
       --replay-speed <n>   with --port replay:FILE: 1 plays the recorded timing (default), 2 twice as
                            fast, 0 as fast as possible
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
@@ -142,6 +143,8 @@ export interface CliOptions {
   record?: string
   /** --replay-speed: time scale of a replay:FILE port (0: as fast as possible). */
   replaySpeed?: number
+  /** --timeout-scale: every step timeout is multiplied by it. */
+  timeoutScale?: number
   /** --no-prerequisites: start no prerequisite. */
   noPrerequisites?: boolean
   /** import -o: the recording to write. */
@@ -185,6 +188,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   record: { type: 'string' },
   'replay-speed': { type: 'string' },
+  'timeout-scale': { type: 'string' },
   'no-prerequisites': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
@@ -272,7 +276,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
   checkCombination(command, files, ports, values)
   const reporters = reportersOf(values.reporter ?? [])
   const color = values['no-color'] ? false : values.color ? true : undefined
-  const { baud, replaySpeed, shard } = numbersOf(values)
+  const { baud, replaySpeed, timeoutScale, shard } = numbersOf(values)
   const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
   return {
     command,
@@ -295,6 +299,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     ...(values.record !== undefined ? { record: values.record } : {}),
     ...(replaySpeed !== undefined ? { replaySpeed } : {}),
+    ...(timeoutScale !== undefined ? { timeoutScale } : {}),
     ...(values['no-prerequisites'] ? { noPrerequisites: true } : {}),
   }
 }
@@ -352,8 +357,15 @@ function lineOf(values: Values): CliOptions['line'] {
   }
 }
 
-function numbersOf(values: Values): { baud?: number; replaySpeed?: number; shard?: CliOptions['shard'] } {
-  const out: { baud?: number; replaySpeed?: number; shard?: CliOptions['shard'] } = {}
+function numbersOf(values: Values): { baud?: number; replaySpeed?: number; timeoutScale?: number; shard?: CliOptions['shard'] } {
+  const out: { baud?: number; replaySpeed?: number; timeoutScale?: number; shard?: CliOptions['shard'] } = {}
+  const scale = values['timeout-scale']
+  if (scale !== undefined) {
+    out.timeoutScale = Number(scale)
+    if (scale.trim() === '' || !Number.isFinite(out.timeoutScale) || out.timeoutScale <= 0 || out.timeoutScale > 1000) {
+      throw new UsageError(`--timeout-scale needs a number above 0 (at most 1000), got \`${scale}\``)
+    }
+  }
   if (values.baud !== undefined) {
     out.baud = Number(values.baud)
     if (!Number.isInteger(out.baud) || out.baud <= 0) throw new UsageError(`--baud needs a positive integer, got \`${values.baud}\``)

@@ -64,6 +64,8 @@ export type RunFailureCode =
   | 'undefined-variable'
   | 'write-failed'
   | 'reset-failed'
+  | 'unwanted-line'
+  | 'bad-timeout'
   | 'prerequisite-failed'
 
 export function error(code: DiagnosticCode, message: string, span?: Span, hint?: string): Diagnostic {

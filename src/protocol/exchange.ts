@@ -14,6 +14,8 @@ export type ExchangeFailure =
   | { reason: 'unexpected-result'; entry: InboxEntry; errCode?: string }
   /** `ready` arrived: the device restarted in the middle of the step. */
   | { reason: 'rebooted'; entry: InboxEntry }
+  /** A line that `absent:` forbids arrived. */
+  | { reason: 'unwanted'; entry: InboxEntry; matcher: Matcher }
   /** A link that an expectation needs was lost (`+WS_DISCONNECTED:n`, `n,CLOSED`, `+MQTTDISCONNECTED:n`). */
   | { reason: 'link-lost'; entry: InboxEntry; link?: number }
 
@@ -31,6 +33,8 @@ export interface ExchangeOptions {
   bootBannerExpected?: boolean
   /** For `wait`: only entries from startSeq on count (after a reset, an old `ready` must not). */
   freshOnly?: boolean
+  /** Lines that must not arrive during the step (`absent:`): one that does fails it. */
+  forbidden?: Matcher[]
   /**
    * The name of the command sent (`+CWMODE` for `AT+CWMODE?`): its information lines come before
    * its final result, so an expected one still missing after the result will not come.
@@ -68,6 +72,7 @@ export class Exchange {
   private finishedBy: InboxEntry | undefined
   private bootBannerExpected: boolean
   private readonly commandName: string | undefined
+  private readonly forbidden: Matcher[]
   readonly freshOnly: boolean
 
   constructor(options: ExchangeOptions) {
@@ -78,6 +83,8 @@ export class Exchange {
     this.bootBannerExpected = options.bootBannerExpected ?? false
     this.commandName = options.commandName
     this.freshOnly = options.freshOnly ?? false
+    this.forbidden = options.forbidden ?? []
+    for (const matcher of this.forbidden) matcher.reset()
     // A matcher may be reused (a retried step): progress from an earlier exchange does not count.
     for (const matcher of this.matchers) matcher.reset()
     this.settle()
@@ -87,6 +94,13 @@ export class Exchange {
     if (this.status !== 'pending') return
     const own = entry.seq >= this.startSeq
     if ((this.mode !== 'wait' || this.freshOnly) && !own) return
+    if (own && this.forbidden.length > 0) {
+      const unwanted = this.forbidden.find((m) => m.offer(entry).kind === 'match')
+      if (unwanted) {
+        this.fail({ reason: 'unwanted', entry, matcher: unwanted })
+        return
+      }
+    }
     const matcher = this.matchers[this.matched]
     if (matcher) {
       const outcome = matcher.offer(entry)

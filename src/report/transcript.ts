@@ -87,6 +87,9 @@ export class Transcript {
         this.marker(stepEnd(event.result), event.result.failure?.errCode ? [`error code: ${event.result.failure.errCode}`] : [])
         this.sink.checkpoint()
         break
+      case 'note':
+        this.marker(`note: ${event.text}`)
+        break
       case 'teardown:start':
         this.marker('teardown')
         break

@@ -3,13 +3,53 @@ import { error, warning } from '../diagnostics/diagnostic.ts'
 import { isLiteral } from './template.ts'
 import type { Payload, Scenario, Step } from './types.ts'
 
-/** Commands after which the device shows `>` and reads a given number of raw bytes. */
-const PROMPT_COMMANDS: { pattern: RegExp; lengthParam: (params: string[]) => string | undefined }[] = [
+/**
+ * Commands after which the device shows `>` and reads a given number of raw bytes, and which of
+ * their parameters is that number (from the command set pages). `upTo`: the data may end sooner
+ * with `\0` (AT+CIPSENDEX).
+ */
+const PROMPT_COMMANDS: { pattern: RegExp; lengthParam: (params: string[]) => string | undefined; upTo?: true }[] = [
   { pattern: /^AT\+WSSEND=/i, lengthParam: (p) => p[1] },
-  { pattern: /^AT\+CIPSEND=/i, lengthParam: (p) => (p.length === 1 ? p[0] : p[1]) },
-  { pattern: /^AT\+CIPSENDL=/i, lengthParam: (p) => (p.length === 1 ? p[0] : p[1]) },
   { pattern: /^AT\+WSHEAD=/i, lengthParam: (p) => p[0] },
+  // AT+CIPSEND=<len> | =<link>,<len> | =[<link>,]<len>,"<remote host>",<remote port> (UDP)
+  { pattern: /^AT\+CIPSEND=/i, lengthParam: (p) => (p.length === 1 || p[1]?.startsWith('"') ? p[0] : p[1]) },
+  { pattern: /^AT\+CIPSENDL=/i, lengthParam: (p) => (p.length === 1 || p[1]?.startsWith('"') ? p[0] : p[1]) },
+  { pattern: /^AT\+CIPSENDEX=/i, lengthParam: (p) => (p.length === 1 || p[1]?.startsWith('"') ? p[0] : p[1]), upTo: true },
+  // AT+MQTTPUBRAW=<LinkID>,<"topic">,<length>,<qos>,<retain>
+  { pattern: /^AT\+MQTTPUBRAW=/i, lengthParam: (p) => p[2] },
+  // AT+MQTTLONGCLIENTID / LONGUSERNAME / LONGPASSWORD=<LinkID>,<length>
+  { pattern: /^AT\+MQTTLONG(?:CLIENTID|USERNAME|PASSWORD)=/i, lengthParam: (p) => p[1] },
+  // AT+HTTPCPOST / HTTPCPUT=<"url">,<length>[,<http_headers_cnt>,...]
+  { pattern: /^AT\+HTTPC(?:POST|PUT)=/i, lengthParam: (p) => p[1] },
+  // AT+HTTPURLCFG=<url length>; AT+HTTPCHEAD=<req_header_len>
+  { pattern: /^AT\+HTTPURLCFG=/i, lengthParam: (p) => p[0] },
+  { pattern: /^AT\+HTTPCHEAD=/i, lengthParam: (p) => p[0] },
+  // AT+BLEGATTSNTFY / BLEGATTSIND=<conn_index>,<srv_index>,<char_index>,<length>; AT+BLEGATTCWR=...,<length> last
+  { pattern: /^AT\+BLEGATTS(?:NTFY|IND)=/i, lengthParam: (p) => p[3] },
+  { pattern: /^AT\+BLEGATTCWR=/i, lengthParam: (p) => p.at(-1) },
 ]
+
+/** The parameters of a command line, split at the commas outside double-quoted strings (`\"` escapes). */
+export function atParameters(command: string): string[] {
+  const params: string[] = []
+  let current = ''
+  let quoted = false
+  const body = command.slice(command.indexOf('=') + 1)
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!
+    if (c === '\\' && quoted && i + 1 < body.length) {
+      current += c + body[++i]
+      continue
+    }
+    if (c === '"') quoted = !quoted
+    if (c === ',' && !quoted) {
+      params.push(current.trim())
+      current = ''
+    } else current += c
+  }
+  params.push(current.trim())
+  return params
+}
 
 /**
  * Mistakes a schema cannot see: payloads that do not fit the length their command announced,
@@ -50,10 +90,12 @@ function checkLength(send: Extract<Step, { kind: 'send' }>, payload: Payload, ou
   const command = send.command.source
   const rule = PROMPT_COMMANDS.find((r) => r.pattern.test(command))
   if (!rule) return
-  const announced = rule.lengthParam(command.slice(command.indexOf('=') + 1).split(','))
+  const announced = rule.lengthParam(atParameters(command))
   if (announced === undefined || !/^\d+$/.test(announced.trim())) return
   const length = payloadLength(payload)
   if (length === undefined || length === Number(announced)) return
+  // AT+CIPSENDEX ends its data early at the two characters `\0`.
+  if (rule.upTo && length < Number(announced) && payloadText(payload)?.includes('\\0')) return
   out.push(
     error(
       'payload-length',
@@ -66,6 +108,11 @@ function checkLength(send: Extract<Step, { kind: 'send' }>, payload: Payload, ou
   )
 }
 
+function payloadText(payload: Payload): string | undefined {
+  if (payload.kind === 'bytes') return payload.invalid ? undefined : Buffer.from(payload.bytes).toString('latin1')
+  return isLiteral(payload.text.parsed) ? payload.text.source : undefined
+}
+
 /** The payload's byte length when it is known before the run. */
 function payloadLength(payload: Payload): number | undefined {
   if (payload.kind === 'bytes') return payload.invalid ? undefined : payload.bytes.length
@@ -76,6 +123,17 @@ function payloadLength(payload: Payload): number | undefined {
 
 function lintCommand(step: Extract<Step, { kind: 'send' }>, sources: ReadonlyMap<string, string>, out: Diagnostic[]): void {
   const command = step.command.source
+  if (command.trim() === '+++') {
+    out.push(
+      error(
+        'bad-value',
+        '`send` appends CR LF, and `+++` leaves passthrough only alone, with quiet around it',
+        step.command.span,
+        'write it as raw bytes: `write: "+++"` (50 ms of quiet before, 1 s after, by default)',
+      ),
+    )
+    return
+  }
   if (!/^AT/i.test(command)) {
     out.push(warning('bad-value', 'the command does not start with `AT`: the firmware answers ERROR', step.command.span))
     return

@@ -15,7 +15,14 @@ const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_READY_TIMEOUT_MS = 10_000
 const DEFAULT_RETRY_DELAY_MS = 1000
 const MAX_INCLUDE_DEPTH = 16
-const ACTIONS = ['send', 'payload', 'wait', 'sleep', 'include'] as const
+const ACTIONS = ['send', 'payload', 'write', 'wait', 'sleep', 'include', 'repeat'] as const
+/** Options that belong to one action only. */
+const ACTION_OPTIONS: Record<string, (typeof ACTIONS)[number]> = { before: 'write', after: 'write', gap: 'write', poll: 'send', steps: 'repeat' }
+/** `+++` leaves passthrough when it comes alone, with quiet around it (TCP-IP AT commands, AT+CIPSEND). */
+const LEAVE_PASSTHROUGH = { before: 50, after: 1000 }
+const LEAVE_PASSTHROUGH_TEXT = '+++'
+/** How many steps `repeat` blocks may make in all: beyond, a scenario is a mistake or a denial of service. */
+const MAX_REPEATED_STEPS = 1_000_000
 /** What an included file may hold: its steps, and the variables they use. */
 const INCLUDABLE = new Set(['name', 'description', 'doc', 'tags', 'vars', 'secrets', 'defaults', 'steps'])
 /** What an `include` step may carry besides `include`. */
@@ -114,21 +121,50 @@ export class Normalizer {
     }))
   }
 
-  /** The steps of a list, with included files spliced in and numbered in order. */
-  steps(raw: unknown, phase: 'steps' | 'teardown', defaultTimeoutMs: number): Step[] {
+  /** The steps of a list, with included files spliced in, `repeat` blocks unrolled, numbered in order. */
+  steps(raw: unknown, phase: 'steps' | 'teardown', defaultTimeoutMs: number, base: Path = [phase]): Step[] {
     if (!Array.isArray(raw)) return []
     const out: Step[] = []
     raw.forEach((s, i) => {
-      const path: Path = [phase, i]
+      const path: Path = [...base, i]
       if (this.bad(path) || !isObject(s)) return
-      if (s.include !== undefined && ACTIONS.filter((a) => s[a] !== undefined).length === 1) {
+      const only = ACTIONS.filter((a) => s[a] !== undefined).length === 1
+      if (s.include !== undefined && only) {
         out.push(...this.include(s, path, phase, defaultTimeoutMs))
+        return
+      }
+      if (s.repeat !== undefined && only) {
+        out.push(...this.repeat(s, path, phase, defaultTimeoutMs, out.length))
         return
       }
       const step = this.step(s, path, phase, out.length, defaultTimeoutMs)
       if (step) out.push(step)
     })
-    out.forEach((step, index) => (step.index = index))
+    if (base.length === 1) out.forEach((step, index) => (step.index = index))
+    return out
+  }
+
+  /** `repeat: N` with `steps:`: the block's steps, N times, each copy knowing its iteration. */
+  private repeat(raw: Raw, path: Path, phase: 'steps' | 'teardown', defaultTimeoutMs: number, already: number): Step[] {
+    for (const key of Object.keys(raw)) {
+      if (key !== 'repeat' && key !== 'steps' && key !== 'name') {
+        this.diagnostics.push(error('step-action', `a \`repeat\` block takes \`steps\` (and a \`name\`), not \`${key}\``, this.keySpan(path, key), 'put options on the steps of the block'))
+      }
+    }
+    if (raw.steps === undefined) {
+      this.diagnostics.push(error('missing-key', 'a `repeat` block needs `steps`: the steps to repeat', this.keySpan(path, 'repeat')))
+      return []
+    }
+    const times = raw.repeat as number
+    const block = this.steps(raw.steps, phase, defaultTimeoutMs, [...path, 'steps'])
+    if (already + block.length * times > MAX_REPEATED_STEPS) {
+      this.diagnostics.push(error('bad-value', `\`repeat: ${times}\` makes ${block.length * times} steps; at most ${MAX_REPEATED_STEPS} in all`, this.span([...path, 'repeat'])))
+      return []
+    }
+    const out: Step[] = []
+    for (let index = 1; index <= times; index++) {
+      for (const step of block) out.push({ ...step, iterations: [{ index, of: times }, ...(step.iterations ?? [])] })
+    }
     return out
   }
 
@@ -208,7 +244,7 @@ export class Normalizer {
     if (actions.length !== 1) {
       const message =
         actions.length === 0
-          ? 'a step needs one action: `send`, `payload`, `wait`, `sleep` or `include`'
+          ? 'a step needs one action: `send`, `payload`, `write`, `wait`, `sleep`, `include` or `repeat`'
           : `a step has exactly one action, this one has ${actions.map((a) => `\`${a}\``).join(' and ')}`
       const span = actions.length > 1 ? this.keySpan(path, actions[1]!) : this.span(path)
       this.diagnostics.push(error('step-action', message, span, actions.length > 1 ? 'split it into two steps' : undefined))
@@ -216,7 +252,13 @@ export class Normalizer {
     }
     const action = actions[0]!
     if (raw.with !== undefined) this.diagnostics.push(error('step-action', '`with` goes with `include`', this.keySpan(path, 'with')))
-    const timeoutMs = this.duration(raw.timeout, [...path, 'timeout']) ?? defaultTimeoutMs
+    for (const [option, owner] of Object.entries(ACTION_OPTIONS)) {
+      if (raw[option] !== undefined && action !== owner) {
+        this.diagnostics.push(error('step-action', `\`${option}\` goes with \`${owner}\`, not \`${action}\``, this.keySpan(path, option)))
+      }
+    }
+    const timeoutTemplate = typeof raw.timeout === 'string' && raw.timeout.includes('${') ? this.template(raw.timeout, [...path, 'timeout']) : undefined
+    const timeoutMs = (timeoutTemplate ? undefined : this.duration(raw.timeout, [...path, 'timeout'])) ?? defaultTimeoutMs
     const span = this.span(path)
     const nameTemplate = (fallback: string) =>
       raw.name !== undefined ? this.template(raw.name as string, [...path, 'name']) : this.template(fallback, [...path, action])
@@ -226,6 +268,8 @@ export class Normalizer {
       index,
       span,
       timeoutMs,
+      ...(timeoutTemplate ? { timeoutTemplate } : {}),
+      absent: raw.absent === undefined ? [] : this.expectations(raw.absent, [...path, 'absent']),
       ...(retry
         ? { retry: { times: retry.times as number, delayMs: this.duration(retry.delay, [...path, 'retry', 'delay']) ?? DEFAULT_RETRY_DELAY_MS } }
         : {}),
@@ -235,11 +279,37 @@ export class Normalizer {
     const expectPath = [...path, 'expect']
     switch (action) {
       case 'include':
+      case 'repeat':
         return undefined // handled by steps()
       case 'send': {
         const command = raw.send as string
         const expect = raw.expect === undefined ? [this.impliedOk([...path, 'send'])] : this.expectations(raw.expect, expectPath)
-        return { ...common, kind: 'send', name: nameTemplate(command), command: this.template(command, [...path, 'send']), expect }
+        const poll = isObject(raw.poll) ? this.duration(raw.poll.every, [...path, 'poll', 'every']) : undefined
+        if (poll !== undefined && expect.length === 0) this.diagnostics.push(error('step-action', '`poll` needs something to wait for in `expect`', this.keySpan(path, 'poll')))
+        return {
+          ...common,
+          kind: 'send',
+          name: nameTemplate(command),
+          command: this.template(command, [...path, 'send']),
+          expect,
+          awaitsAnswer: expect.length > 0,
+          ...(poll !== undefined ? { poll: { everyMs: Math.max(1, poll) } } : {}),
+        }
+      }
+      case 'write': {
+        const payload = this.payload(raw.write, [...path, 'write'])
+        const expect = raw.expect === undefined ? [] : this.expectations(raw.expect, expectPath)
+        const leaving = raw.write === LEAVE_PASSTHROUGH_TEXT
+        return {
+          ...common,
+          kind: 'write',
+          name: nameTemplate(`write ${describePayload(raw.write)}`),
+          payload,
+          expect,
+          beforeMs: this.duration(raw.before, [...path, 'before']) ?? (leaving ? LEAVE_PASSTHROUGH.before : 0),
+          afterMs: this.duration(raw.after, [...path, 'after']) ?? (leaving ? LEAVE_PASSTHROUGH.after : 0),
+          gapMs: this.duration(raw.gap, [...path, 'gap']) ?? 0,
+        }
       }
       case 'payload': {
         const payload = this.payload(raw.payload, [...path, 'payload'])

@@ -48,6 +48,12 @@ interface StepCommon {
   name: Template
   span: Span
   timeoutMs: number
+  /** `timeout: ${t}`: resolved when the step runs (`timeoutMs` is then only the default). */
+  timeoutTemplate?: Template
+  /** Lines that must not arrive while the step runs (`absent:`). */
+  absent: Expectation[]
+  /** Inside `repeat:` blocks, outermost first: this copy's iteration (1-based) of how many. */
+  iterations?: { index: number; of: number }[]
   /** More attempts after a failure, `delayMs` apart. */
   retry?: { times: number; delayMs: number }
   optional: boolean
@@ -55,8 +61,17 @@ interface StepCommon {
 }
 
 export type Step =
-  | (StepCommon & { kind: 'send'; command: Template; expect: Expectation[] })
+  /**
+   * `expect: []`: the step writes and does not wait for an answer (`awaitsAnswer: false`). `poll`:
+   * the command is written again every `everyMs` until the expectations are met.
+   */
+  | (StepCommon & { kind: 'send'; command: Template; expect: Expectation[]; awaitsAnswer: boolean; poll?: { everyMs: number } })
   | (StepCommon & { kind: 'payload'; payload: Payload; expect: Expectation[] })
+  /**
+   * Raw bytes written now, with no prompt to wait for (passthrough data, `+++`): `beforeMs` of quiet
+   * before, `gapMs` between bytes, `afterMs` of quiet after; then `expect`, if any.
+   */
+  | (StepCommon & { kind: 'write'; payload: Payload; expect: Expectation[]; beforeMs: number; afterMs: number; gapMs: number })
   | (StepCommon & { kind: 'wait'; expect: Expectation[] })
   | (StepCommon & { kind: 'sleep'; durationMs: number })
   /** Not written in scenarios: the engine's first step when the device is to be reset (`device.reset`, `--reset`). */

@@ -12,15 +12,14 @@ export const sendStep: StepHandler<SendStep> = {
     // Masked where a secret was templated in, and nowhere else: the rest is what was sent.
     const sent = maskTemplated(rendered)
     const commandName = /^AT(\+[A-Za-z0-9_]+)/i.exec(rendered.text)?.[1]?.toUpperCase()
-    return {
-      kind: 'exchange',
-      mode: 'command',
-      sent,
-      ...(commandName ? { commandName } : {}),
-      write: async () => {
-        note({ at: ctx.now(), dir: 'tx', kind: 'command', text: sent })
-        await ctx.session.sendCommand(rendered.text, utf8Spans(rendered))
-      },
+    const write = async () => {
+      note({ at: ctx.now(), dir: 'tx', kind: 'command', text: sent })
+      await ctx.session.sendCommand(rendered.text, utf8Spans(rendered))
     }
+    if (!step.awaitsAnswer) return { kind: 'write', sent, write }
+    // Polling (`poll:`): every answer counts, from the first write on, whichever write it answers;
+    // `busy p...` and errors in between are not failures.
+    if (step.poll) return { kind: 'exchange', mode: 'wait', freshOnly: true, sent, write, repeatWriteMs: step.poll.everyMs }
+    return { kind: 'exchange', mode: 'command', sent, ...(commandName ? { commandName } : {}), write }
   },
 }

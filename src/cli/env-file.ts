@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { parseEnv } from 'node:util'
+import { readLimitedText } from '../source/read-limited.ts'
 
 /**
  * The environment scenarios see: the process environment over the variables of an env file
@@ -12,12 +13,8 @@ export function loadEnvironment(
   cwd: string,
 ): { env: Record<string, string | undefined>; error?: string } {
   const path = file ?? `${cwd}/.env`
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    if (file === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { env: { ...processEnv } }
-    return { env: { ...processEnv }, error: `cannot read env file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }
-  }
-  return { env: { ...parseEnv(text), ...processEnv } }
+  if (file === undefined && !existsSync(path)) return { env: { ...processEnv } }
+  const read = readLimitedText(path, 'scenario')
+  if (!read.ok) return { env: { ...processEnv }, error: `cannot read env file ${path}: ${read.why}` }
+  return { env: { ...parseEnv(read.text), ...processEnv } }
 }

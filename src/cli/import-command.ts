@@ -1,6 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { describeFsError } from '../diagnostics/fs-error.ts'
+import { readLimitedText } from '../source/read-limited.ts'
 import type { CliOptions } from './args.ts'
 import { ExitCode } from './exit-codes.ts'
 import type { CliIo } from './main.ts'
@@ -12,13 +13,12 @@ import type { CliIo } from './main.ts'
 export async function importCommand(options: CliOptions, io: CliIo): Promise<number> {
   const [{ importLog }, { formatEntry, formatHeader }] = await Promise.all([import('../replay/log-import.ts'), import('../replay/atrec-format.ts')])
   const input = options.files[0]!
-  let text: string
-  try {
-    text = await readFile(resolve(io.cwd, input), 'utf8')
-  } catch (e) {
-    io.stderr.write(`at-scenario: cannot read ${input}: ${describeFsError(e)}\n`)
+  const read = readLimitedText(resolve(io.cwd, input), 'log')
+  if (!read.ok) {
+    io.stderr.write(`at-scenario: cannot read ${input}: ${read.why}\n`)
     return ExitCode.BadInput
   }
+  const text = read.text
   const output = options.output ?? `${input.replace(/\.[^./\\]*$/, '')}.atrec`
   const log = importLog(text)
   const recording =

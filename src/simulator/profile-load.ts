@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, hasErrors } from '../diagnostics/diagnostic.ts'
-import { describeFsError } from '../diagnostics/fs-error.ts'
+import { readLimitedText } from '../source/read-limited.ts'
 import { parseDuration } from '../source/duration.ts'
 import { checkSchema, schemaValidator } from '../source/schema-check.ts'
 import type { Path } from '../source/yaml-source.ts'
@@ -29,14 +27,10 @@ export interface ProfileLoadResult {
  */
 export async function loadDeviceProfile(file: string): Promise<ProfileLoadResult> {
   const sources = new Map<string, string>()
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (e) {
-    return { diagnostics: [error('file-unreadable', `cannot read device profile ${file}: ${describeFsError(e)}`)], sources }
-  }
-  sources.set(file, text)
-  return { ...parseDeviceProfile(file, text), sources }
+  const read = readLimitedText(file, 'scenario')
+  if (!read.ok) return { diagnostics: [error('file-unreadable', `cannot read device profile ${file}: ${read.why}`)], sources }
+  sources.set(file, read.text)
+  return { ...parseDeviceProfile(file, read.text), sources }
 }
 
 /** A load's diagnostics with code frames, for the command line. */
@@ -65,7 +59,7 @@ export async function describeProfileProblems(files: readonly string[], options:
 export function parseDeviceProfile(file: string, text: string): Omit<ProfileLoadResult, 'sources'> {
   const source = new YamlSource(file, text)
   if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics }
-  const value: unknown = source.doc.toJS() ?? {}
+  const value = source.value ?? {}
   const schema = checkSchema(source, value, { validate: schemaValidator('device'), subject: 'the device profile' })
   const reader = new ProfileReader(source, dirname(resolve(file)))
   if (hasErrors(schema.diagnostics)) {
@@ -185,12 +179,9 @@ class ProfileReader {
   private pemFiles(paths: string[], at: Path, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string[] {
     return paths.map((p, i) => {
       const absolute = resolve(this.dir, p)
-      let text: string | undefined
-      try {
-        text = readFileSync(absolute, 'utf8')
-      } catch (e) {
-        this.diagnostics.push(error('file-unreadable', `cannot read ${p}: ${describeFsError(e)}`, this.source.spanAt([...at, i]), `paths are relative to the profile (${this.dir})`))
-      }
+      const read = readLimitedText(absolute, 'pem')
+      const text = read.ok ? read.text : undefined
+      if (!read.ok) this.diagnostics.push(error('file-unreadable', `cannot read ${p}: ${read.why}`, this.source.spanAt([...at, i]), `paths are relative to the profile (${this.dir})`))
       if (text !== undefined && !new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(text)) {
         this.diagnostics.push(error('bad-value', `${p} holds no PEM ${kind.toLowerCase()}`, this.source.spanAt([...at, i])))
       }

@@ -7,7 +7,7 @@ import type { Scenario, Step } from '../source/types.ts'
 import { Variables } from '../source/variables.ts'
 import type { VariableInputs } from '../source/variables.ts'
 import type { EngineListener } from './events.ts'
-import { startPrerequisite } from './prerequisites.ts'
+import { PortClaims, startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
@@ -35,6 +35,11 @@ export interface RunOptions {
   skipPrerequisites?: string
   /** `--timeout-scale`: every step timeout is multiplied by this (slow boards). */
   timeoutScale?: number
+  /**
+   * The `ready.port`s taken by the prerequisites running now, shared by the scenarios of a suite
+   * that run side by side (runSuite gives one); without it, only this run's own are known.
+   */
+  portClaims?: PortClaims
 }
 
 const INTERRUPTED: StepFailure = { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' }
@@ -183,6 +188,7 @@ function prepareRun(scenario: Scenario, options: RunOptions): Run {
 async function startPrerequisites(run: Run, started: Started[], results: PrerequisiteResult[]): Promise<boolean> {
   const { scenario, options, vars, redactor, emit } = run
   let ok = true
+  const ports = { claims: options.portClaims ?? new PortClaims(), scenario: scenario.file }
   for (const p of scenario.prerequisites) {
     const name = redactor.text(vars.render(p.name))
     const command = p.run.map((t) => redactor.text(vars.render(t)))
@@ -198,7 +204,7 @@ async function startPrerequisites(run: Run, started: Started[], results: Prerequ
       continue
     }
     emit({ type: 'prerequisite:start', index: p.index, name, command })
-    const outcome = await startPrerequisite(p, vars, scenario.dir, options.env, redactor, run.userSignal)
+    const outcome = await startPrerequisite(p, vars, scenario.dir, options.env, redactor, run.userSignal, ports)
     const exit = outcome.running?.exit
     const pr: PrerequisiteResult = {
       ...base,
@@ -283,13 +289,15 @@ async function stopPrerequisites(run: Run, started: readonly Started[]): Promise
   for (const { process: r, result: pr } of [...started].reverse()) {
     if (hardSignal?.aborted) r.kill()
     else await r.stop()
-    await r.whenExited()
+    await r.letGo()
+    r.stopped()
     processes?.delete(r)
     if (pr.status === 'ready') {
       if (r.exit?.code !== undefined) pr.exitCode = r.exit.code
       if (r.exit?.signal) pr.signal = r.exit.signal
       pr.outputTail = run.redactor.lines(r.tail.get())
     }
+    if (r.escaped.length > 0) pr.escaped = r.escaped.map((e) => ({ ...e, command: run.redactor.text(e.command) }))
   }
   hardSignal?.removeEventListener('abort', kill)
 }

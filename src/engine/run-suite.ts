@@ -3,6 +3,7 @@ import type { OpenLink } from '../link/stream-link.ts'
 import type { Scenario } from '../source/types.ts'
 import type { VariableInputs } from '../source/variables.ts'
 import type { EngineListener } from './events.ts'
+import { PortClaims } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { notRunResult } from './result.ts'
 import type { NotRun, RunResult } from './result.ts'
@@ -81,13 +82,15 @@ export interface SuiteResult {
 export async function runSuite(scenarios: readonly Scenario[], options: SuiteOptions): Promise<SuiteResult> {
   const outcomes: (SuiteOutcome | undefined)[] = scenarios.map(() => undefined)
   const parallel = options.devices.length > 1
+  // One for the suite: scenarios side by side must not both take a port for their prerequisites.
+  const portClaims = new PortClaims()
   let next = 0
   const stopping = () => options.signal?.aborted === true || (options.bail === true && outcomes.some((o) => o !== undefined && o !== 'passed'))
 
   const lane = async (device: SuiteDevice): Promise<void> => {
     while (next < scenarios.length && !stopping()) {
       const i = next++
-      outcomes[i] = await runOne(scenarios[i]!, device, parallel ? `[${device.name ?? device.description}] ` : '', options)
+      outcomes[i] = await runOne(scenarios[i]!, device, parallel ? `[${device.name ?? device.description}] ` : '', options, portClaims)
     }
   }
   // allSettled: a lane that fails must not leave the others running unwatched.
@@ -105,7 +108,7 @@ export async function runSuite(scenarios: readonly Scenario[], options: SuiteOpt
 }
 
 /** One scenario on one device: opened, run, reported, closed again whatever happens. */
-async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, options: SuiteOptions): Promise<SuiteOutcome> {
+async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, options: SuiteOptions, portClaims: PortClaims): Promise<SuiteOutcome> {
   const { reporter } = options
   let description = device.description
   let prepared: PreparedDevice
@@ -144,6 +147,7 @@ async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, o
       ...(options.reset ? { reset: options.reset } : {}),
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
       ...(opened.skipPrerequisites ? { skipPrerequisites: opened.skipPrerequisites } : {}),
+      portClaims,
     })
   } finally {
     await opened.link.close()

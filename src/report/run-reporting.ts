@@ -13,6 +13,7 @@ import { createPlainProgress } from './plain.ts'
 import { describeWriteError, displayPath, probeWritable, TranscriptNames, writeFileAtomic } from './report-files.ts'
 import type { RunReport, ScenarioReport } from './run-report.ts'
 import { StreamFile } from '../files/stream-file.ts'
+import { style } from './style.ts'
 import { Transcript } from './transcript.ts'
 
 
@@ -134,6 +135,7 @@ export class RunReporting implements SuiteReporter {
         if (device !== undefined) entry.device = device
         this.slots[slot] = entry
         for (const block of describeScenarioFailures(entry, { color, sources })) stderr.write(`\n${block}\n`)
+        for (const line of escapedProcessLines(result, color)) stdout.write(`${line}\n`)
         stdout.write(`\n${summaryLine(result)}\n`)
         this.writeReports()
       },
@@ -204,6 +206,17 @@ export class RunReporting implements SuiteReporter {
     this.warned.add(message)
     this.options.stderr.write(`at-scenario: warning: ${message}\n`)
   }
+}
+
+/**
+ * Processes a prerequisite had started outside its process group (setsid) were stopped with it:
+ * said on the console, since nothing should outlive a run unnoticed.
+ */
+function escapedProcessLines(result: RunResult, color: boolean): string[] {
+  const s = style(color)
+  return result.prerequisites.flatMap((p) =>
+    (p.escaped ?? []).map((e) => `${s.yellow('⚠')} Stop ${p.name}: also stopped pid ${e.pid} (${e.command}), which it had started outside its process group, by ${e.signal}`),
+  )
 }
 
 /** A writer that starts every line with `prefix` (whole writes only: each ends with a newline). */

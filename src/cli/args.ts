@@ -58,7 +58,7 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
                            implies it`,
     exitCodes: `Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
-            3 could not run (port, prerequisite), 130 interrupted.`,
+            3 could not run (port, prerequisite, outputs), 70 internal error, 130 interrupted.`,
   },
   validate: {
     synopsis: `  at-scenario validate <scenario.yaml>...          check scenarios without running them`,

@@ -6,7 +6,11 @@ export const ExitCode = {
   Failed: 1,
   BadInput: 2,
   CouldNotRun: 3,
+  /** A bug in at-scenario (EX_SOFTWARE of sysexits.h): one line says what, AT_SCENARIO_DEBUG=1 shows the stack. */
+  InternalError: 70,
   Interrupted: 130,
+  /** The output was closed by its reader (`| head`): what a program killed by SIGPIPE exits with. */
+  OutputClosed: 141,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { escapeByte } from '../bytes/quote.ts'
 
 /**
  * The processes a prerequisite started, found on Linux through /proc, so that teardown can stop
@@ -112,7 +113,10 @@ function readStat(pid: string): Stat | undefined {
 function commandOf(pid: string, comm: string): string {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
-    const line = argv.length > 0 ? argv.join(' ') : comm
+    // One line of a terminal whatever the arguments hold: a newline of a `python -c` script or an
+    // escape sequence would otherwise break the message (or rewrite the screen).
+    // eslint-disable-next-line no-control-regex
+    const line = (argv.length > 0 ? argv.join(' ') : comm).replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => escapeByte(c.charCodeAt(0)))
     return line.length > 200 ? `${line.slice(0, 200)}…` : line
   } catch {
     return comm

@@ -28,7 +28,8 @@ describe('finding the processes a prerequisite started (Linux /proc)', () => {
     })
     const found = await eventually(() => {
       const list = processesOf(root.pid!, mark, true)
-      return list.filter((p) => p.command.includes(token)).length >= 3 ? list : undefined
+      // The sleeps themselves: `sh -c 'sleep ...2 & wait'` has the token too, before its sleep has started.
+      return list.filter((p) => p.command.startsWith(`sleep ${token}`)).length >= 3 ? list : undefined
     })
     expect(found.map((p) => p.command).filter((c) => c.startsWith('sleep')).sort()).toEqual([`sleep ${token}1`, `sleep ${token}2`, `sleep ${token}3`])
     const escaped = found.find((p) => p.command === `sleep ${token}1`)!

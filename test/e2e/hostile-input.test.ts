@@ -227,17 +227,37 @@ describe('outputs that cannot be written', () => {
     expect(run.stderr).toBe('at-scenario: cannot write files in the output directory /proc: the directory takes no new files (ENOENT); nothing was run\n')
   })
 
-  it('an output directory below a file, or one without write permission: exit 3 with the path and the reason', async () => {
+  it('an output directory below a file: exit 3 with the path and the reason', async () => {
     const cwd = files({ 'a-file': '' })
     const below = await cli([join(process.cwd(), 'test/fixtures/report/passes.yaml'), '--output-dir', 'a-file/reports'], { cwd })
     expect(below.code).toBe(3)
     expect(below.stderr).toBe('at-scenario: cannot create the output directory a-file/reports: part of the path is a file, not a directory (ENOTDIR); nothing was run\n')
-    if (process.getuid?.() !== 0) {
-      // root writes anywhere; everyone else is stopped by the permission bits.
-      mkdirSync(join(cwd, 'locked'), { mode: 0o555 })
-      const locked = await cli([join(process.cwd(), 'test/fixtures/report/passes.yaml'), '--output-dir', 'locked'], { cwd })
-      expect(locked.code).toBe(3)
-      expect(locked.stderr).toBe('at-scenario: cannot write files in the output directory locked: permission denied (EACCES); nothing was run\n')
+  })
+
+  it('an output directory that takes no files, with and without --reporter: exit 3 with the path and the reason', async (ctx) => {
+    const cwd = tempDir()
+    const locked = join(cwd, 'locked')
+    mkdirSync(locked, { mode: 0o555 })
+    // The permission bits stop everyone but root; an immutable directory (chattr +i) stops root too,
+    // where root may set it (not in a container without CAP_LINUX_IMMUTABLE, not on tmpfs).
+    const root = process.getuid?.() === 0
+    if (root) {
+      try {
+        execFileSync('chattr', ['+i', locked], { stdio: 'ignore' })
+      } catch {
+        ctx.skip()
+      }
+    }
+    try {
+      // Without report files it used to be a warning and exit 0.
+      for (const more of [[], ['--reporter', 'junit']]) {
+        const run = await cli([join(process.cwd(), 'test/fixtures/report/passes.yaml'), '--output-dir', 'locked', ...more], { cwd })
+        expect(run.code).toBe(3)
+        expect(run.stdout).toBe('')
+        expect(run.stderr).toBe(`at-scenario: cannot write files in the output directory locked: permission denied (${root ? 'EPERM' : 'EACCES'}); nothing was run\n`)
+      }
+    } finally {
+      if (root) execFileSync('chattr', ['-i', locked])
     }
   })
 

@@ -1,8 +1,8 @@
-import type { Args } from '../at-error.ts'
-import { AtError, ErrCode } from '../at-error.ts'
-import type { CommandSpec } from '../device.ts'
-import type { StationConfig, WifiMode } from '../flash.ts'
-import { CWSTATE_NUMBER } from '../station.ts'
+import type { Args } from '../../at-error.ts'
+import { AtError, ErrCode } from '../../at-error.ts'
+import type { CommandSpec } from '../../device.ts'
+import type { StationConfig, WifiMode } from '../../flash.ts'
+import { CWSTATE_NUMBER } from '../../station.ts'
 
 const hasStation = (mode: WifiMode) => mode === 1 || mode === 3
 

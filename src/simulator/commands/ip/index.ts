@@ -1,5 +1,5 @@
-import { AtError } from '../at-error.ts'
-import type { CommandSpec } from '../device.ts'
+import { AtError } from '../../at-error.ts'
+import type { CommandSpec } from '../../device.ts'
 
 /** The SoftAP's default address (modes 2 and 3). */
 const SOFTAP_IP = '192.168.4.1'

@@ -2,6 +2,7 @@ import type { CommandSpec } from '../device.ts'
 import { basicCommands } from './basic/index.ts'
 import { ipCommands } from './ip/index.ts'
 import { sntpCommands } from './sntp/index.ts'
+import { tcpipCommands } from './tcpip/index.ts'
 import { wifiCommands } from './wifi/index.ts'
 import { wsCommands } from './ws/index.ts'
 
@@ -24,6 +25,7 @@ export const COMMAND_SETS: readonly CommandSet[] = [
   { name: 'wifi', title: 'Wi-Fi AT commands', commands: wifiCommands },
   { name: 'ip', title: 'Station IP address', commands: ipCommands },
   { name: 'sntp', title: 'SNTP (TCP/IP AT commands)', commands: sntpCommands },
+  { name: 'tcpip', title: 'TCP/IP AT commands', commands: tcpipCommands },
   { name: 'ws', title: 'WebSocket AT commands', commands: wsCommands },
 ]
 

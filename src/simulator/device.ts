@@ -13,8 +13,11 @@ import { DeviceState } from './state.ts'
 import { Station } from './station.ts'
 import { Wire } from './wire.ts'
 
-/** What a handler answers; the engine prints the matching final result (reference §2.4). */
-export type FinalResult = 'OK' | 'SEND OK' | 'SEND FAIL' | 'SEND Canceled' | 'ERROR' | 'none'
+/**
+ * What a handler answers; the engine prints the matching final result (reference §2.4) with its
+ * leading CR LF, or `raw` as it is (`+MQTTPUB:OK\r\n`), and only then takes input again.
+ */
+export type FinalResult = 'OK' | 'SEND OK' | 'SEND FAIL' | 'SEND Canceled' | 'SET OK' | 'ERROR' | 'none' | { raw: string }
 
 export type Handler = (ctx: CommandContext, args: Args) => FinalResult | Promise<FinalResult>
 
@@ -448,7 +451,8 @@ export class SimulatedDevice {
     // Held URCs never overtake the result they came before (a CONNECT stays before its OK).
     this.held.flush()
     if (result === 'ERROR' && code !== undefined && this.state.syslog) this.print(errCodeLine(code))
-    if (result !== 'none') this.print(`\r\n${result}\r\n`)
+    if (typeof result === 'object') this.print(result.raw)
+    else if (result !== 'none') this.print(`\r\n${result}\r\n`)
     if (this.mode === Mode.Off) return
     const sink = this.nextPassthrough
     this.nextPassthrough = undefined
@@ -563,6 +567,7 @@ class BootRuntime implements CommandContext {
       // to reconnect; sockets are closed (AT+CIPCONNPERSIST's default) unless the SoftAP is still up.
       lost: () => {
         this.state.links.forEach((link) => link?.dropTransport())
+        this.state.mqtt.dropTransport()
         if (!this.state.hasNetwork) this.state.ip.openLinks().forEach((link) => link.close('peer'))
       },
     })

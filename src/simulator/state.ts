@@ -1,5 +1,6 @@
 import type { Flash, WifiMode } from './flash.ts'
 import { IpState } from './tcpip/ip-state.ts'
+import { MqttState } from './mqtt/mqtt-state.ts'
 import { DEFAULT_SOFTAP_ADDRESS, defaultSoftAp } from './softap.ts'
 import type { SoftApAddress, SoftApConfig } from './softap.ts'
 import { DEFAULT_SCAN_OPTIONS } from './commands/wifi/scan.ts'
@@ -30,6 +31,8 @@ export class DeviceState {
   wsHeaders: string[] = []
   /** The TCP/IP command set: links 0..4, the server, CIPMUX and the like. */
   readonly ip = new IpState()
+  /** The MQTT client (LinkID 0). */
+  readonly mqtt = new MqttState()
   /** AT+CWSAP and AT+CIPAP (from flash at boot; written back while AT+SYSSTORE is 1). */
   softAp: SoftApConfig
   softApAddress: SoftApAddress
@@ -56,6 +59,7 @@ export class DeviceState {
 
   /** Drops every connection and timer without printing anything: power off or restart. */
   async shutdown(): Promise<void> {
+    this.mqtt.clean()
     await Promise.all([...this.links.flatMap((l) => (l ? [l.destroy()] : [])), this.ip.shutdown()])
     this.links.fill(undefined)
   }

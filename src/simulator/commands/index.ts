@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../device.ts'
 import { basicCommands } from './basic/index.ts'
 import { ipCommands } from './ip/index.ts'
+import { mqttCommands } from './mqtt/index.ts'
 import { sntpCommands } from './sntp/index.ts'
 import { tcpipCommands } from './tcpip/index.ts'
 import { wifiCommands } from './wifi/index.ts'
@@ -26,6 +27,7 @@ export const COMMAND_SETS: readonly CommandSet[] = [
   { name: 'ip', title: 'Station IP address', commands: ipCommands },
   { name: 'sntp', title: 'SNTP (TCP/IP AT commands)', commands: sntpCommands },
   { name: 'tcpip', title: 'TCP/IP AT commands', commands: tcpipCommands },
+  { name: 'mqtt', title: 'MQTT AT commands', commands: mqttCommands },
   { name: 'ws', title: 'WebSocket AT commands', commands: wsCommands },
 ]
 

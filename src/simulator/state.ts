@@ -33,6 +33,8 @@ export class DeviceState {
   readonly ip = new IpState()
   /** The MQTT client (LinkID 0). */
   readonly mqtt = new MqttState()
+  /** AT+HTTPURLCFG's URL and AT+HTTPCHEAD's headers (key, value as typed after the colon). */
+  readonly http: { url: string | undefined; headers: [string, string][] } = { url: undefined, headers: [] }
   /** AT+CWSAP and AT+CIPAP (from flash at boot; written back while AT+SYSSTORE is 1). */
   softAp: SoftApConfig
   softApAddress: SoftApAddress

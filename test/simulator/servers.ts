@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
@@ -348,6 +348,45 @@ export async function startUdpPeer(): Promise<UdpPeer> {
     close: async () => {
       waiting = []
       await new Promise<void>((resolve) => socket.close(() => resolve()))
+    },
+  }
+}
+
+export interface TestHttpServer {
+  port: number
+  /** Requests received: method, URL, headers (lower-case keys) and body. */
+  requests: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: Buffer }[]
+  close(): Promise<void>
+}
+
+/**
+ * An HTTP server on 127.0.0.1 (an ephemeral port), plain or TLS: `/status/<n>` answers that status,
+ * `/bytes/<n>` n bytes of `x`, anything else echoes the request as JSON, as httpbin does.
+ */
+export async function startHttpServer(options: { tls?: TlsServerOptions } = {}): Promise<TestHttpServer> {
+  const requests: TestHttpServer['requests'] = []
+  const { createServer: createHttp } = await import('node:http')
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const parts: Buffer[] = []
+    req.on('data', (d: Buffer) => parts.push(d))
+    req.on('end', () => {
+      const body = Buffer.concat(parts)
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
+      const status = /^\/status\/(\d+)/.exec(req.url ?? '')
+      const bytes = /^\/bytes\/(\d+)/.exec(req.url ?? '')
+      const out = status ? Buffer.from('nope') : bytes ? Buffer.alloc(Number(bytes[1]), 0x78) : Buffer.from(JSON.stringify({ method: req.method, url: req.url, data: body.toString() }))
+      res.writeHead(status ? Number(status[1]) : 200, { 'Content-Type': 'application/json', 'Content-Length': out.length })
+      res.end(req.method === 'HEAD' ? undefined : out)
+    })
+  }
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttp(handler)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
 }

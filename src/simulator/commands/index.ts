@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../device.ts'
 import { basicCommands } from './basic/index.ts'
+import { httpCommands } from './http/index.ts'
 import { ipCommands } from './ip/index.ts'
 import { mqttCommands } from './mqtt/index.ts'
 import { sntpCommands } from './sntp/index.ts'
@@ -28,6 +29,7 @@ export const COMMAND_SETS: readonly CommandSet[] = [
   { name: 'sntp', title: 'SNTP (TCP/IP AT commands)', commands: sntpCommands },
   { name: 'tcpip', title: 'TCP/IP AT commands', commands: tcpipCommands },
   { name: 'mqtt', title: 'MQTT AT commands', commands: mqttCommands },
+  { name: 'http', title: 'HTTP AT commands', commands: httpCommands },
   { name: 'ws', title: 'WebSocket AT commands', commands: wsCommands },
 ]
 

@@ -4,6 +4,11 @@ import type { CliIo } from './main.ts'
 
 /** `at-scenario sim`: serves the simulator until Ctrl-C (or SIGTERM), then stops cleanly. */
 export async function simCommand(options: CliOptions, io: CliIo): Promise<number> {
+  if (options.listCommands) {
+    const { formatCommandList } = await import('../simulator/modelled.ts')
+    io.stdout.write(formatCommandList())
+    return ExitCode.Passed
+  }
   const { serveOnPort, serveOnPty, serveOnTcp } = await import('../simulator/serve.ts')
   // --profile: checked first, its mistakes shown at file:line:col; nothing is served with a bad one.
   let device = {}

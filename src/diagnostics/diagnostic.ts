@@ -46,6 +46,7 @@ export type DiagnosticCode =
   | 'include-cycle'
   | 'include-content'
   | 'bad-option'
+  | 'unmodelled-command'
 
 export function error(code: DiagnosticCode, message: string, span?: Span, hint?: string): Diagnostic {
   return { code, severity: 'error', message, ...(span ? { span } : {}), ...(hint ? { hint } : {}) }

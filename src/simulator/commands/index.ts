@@ -25,7 +25,7 @@ export interface CommandSet {
 export const COMMAND_SETS: readonly CommandSet[] = [
   { name: 'basic', title: 'Basic AT commands', commands: basicCommands },
   { name: 'wifi', title: 'Wi-Fi AT commands', commands: wifiCommands },
-  { name: 'ip', title: 'Station IP address', commands: ipCommands },
+  { name: 'ip', title: 'IP addresses (AT+CIPSTA, AT+CIPAP, AT+CIFSR)', commands: ipCommands },
   { name: 'sntp', title: 'SNTP (TCP/IP AT commands)', commands: sntpCommands },
   { name: 'tcpip', title: 'TCP/IP AT commands', commands: tcpipCommands },
   { name: 'mqtt', title: 'MQTT AT commands', commands: mqttCommands },

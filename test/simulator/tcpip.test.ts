@@ -413,8 +413,6 @@ describe('SSL links (TCP-IP examples 5 to 8, notes §3.18)', () => {
     await h.command('AT+CIPSERVER=0')
     const secured = `AT+CIPSERVER=1,${port},"SSL",1`
     expect(await h.command(secured)).toBe(`${secured}\r\n\r\nOK\r\n`)
-    await h.command('AT+CIPSNTPCFG=1,0')
-    await h.until('+TIME_UPDATED')
     h.clear()
     const anonymous = await connectTcp(port, {}).catch(() => undefined)
     await anonymous?.closed

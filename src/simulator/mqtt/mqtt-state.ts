@@ -166,7 +166,7 @@ export class MqttState {
 
   /** MQTT.js over the stream: resolves with the client once the broker's CONNACK accepted it. */
   private async handshake(stream: Duplex, timeoutMs: number): Promise<Client | undefined> {
-    const { MqttClient } = await import('mqtt')
+    const MqttClient = await mqttClientClass()
     const user = this.user!
     const options: IClientOptions = {
       protocolVersion: 4,
@@ -263,6 +263,15 @@ export class MqttState {
       run(done)
     })
   }
+}
+
+/**
+ * MQTT.js is CommonJS: Node gives its exports as named ones, the CLI's bundle (esbuild) only as
+ * `default`.
+ */
+async function mqttClientClass(): Promise<typeof Client> {
+  const mod = (await import('mqtt')) as unknown as { MqttClient?: typeof Client; default?: { MqttClient: typeof Client } }
+  return mod.MqttClient ?? mod.default!.MqttClient
 }
 
 /** Bytes of MQTT's variable-length "remaining length". */

@@ -90,7 +90,11 @@ export interface DeviceProfile {
     /** Wait between a lost broker connection and each reconnection attempt (esp-mqtt's 10 s). */
     reconnectDelayMs: number
   }
-  /** PEM files of the device's mfg_nvs PKI partition, absolute paths; the index is the list position. */
+  /**
+   * PEM files of the device's mfg_nvs PKI partition, absolute paths; the index is the list position.
+   * The client lists stand for every namespace the firmware reads for that role: wss (AT+WSCFG),
+   * SSL links (AT+CIPSSLCCONF) and MQTT over TLS alike.
+   */
   pki: {
     /** wss_cert.N: client certificates (AT+WSCFG `<pki_number>`). */
     clientCerts: string[]
@@ -110,9 +114,6 @@ export interface DeviceProfile {
 const PROJECT_PKI = (name: string) => fileURLToPath(new URL(`../../scenarios/pki/${name}`, import.meta.url))
 
 /**
- * The PKI lists stand for every namespace of the mfg_nvs partition the firmware reads for that
- * role: the client ones for wss (AT+WSCFG), SSL links (AT+CIPSSLCCONF) and MQTT over TLS alike.
- *
  * The default device: the doc's router (`AT+CWJAP="espressif","1234567890"`), the AT+GMR lines of
  * the doc's ESP32-C3 example, and the project's own test PKI (scenarios/pki/make-pki.sh), which
  * trusts the server certificate that scenarios/tls-echo.yaml gives the Python server on the simulator.

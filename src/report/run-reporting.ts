@@ -5,6 +5,7 @@ import type { EngineListener } from '../engine/events.ts'
 import type { NotRun, RunResult } from '../engine/result.ts'
 import type { SuiteReporter } from '../engine/run-suite.ts'
 import type { Scenario } from '../source/types.ts'
+import { terminalText } from '../bytes/terminal-text.ts'
 import { deviceOf } from './device.ts'
 import { describeScenarioFailures, runSummaryLine, summaryLine } from './failure-text.ts'
 import { REPORT_FORMATS } from './formats.ts'
@@ -135,8 +136,9 @@ export class RunReporting implements SuiteReporter {
   /** A scenario that does not run (the port did not open, `--bail`, Ctrl-C) is still reported, its steps skipped. */
   scenarioNotRun(scenario: Scenario, result: RunResult, notRun: NotRun): void {
     this.slots.push({ result, notRun })
-    if (notRun.reason === 'link-error') this.options.stderr.write(`at-scenario: ${notRun.message}\n`)
-    else this.options.stdout.write(`${this.announced++ > 0 ? '\n' : ''}${scenario.file}: not run (${notRun.message})\n`)
+    const message = terminalText(notRun.message)
+    if (notRun.reason === 'link-error') this.options.stderr.write(`at-scenario: ${message}\n`)
+    else this.options.stdout.write(`${this.announced++ > 0 ? '\n' : ''}${scenario.file}: not run (${message})\n`)
     this.writeReports()
   }
 

@@ -22,6 +22,8 @@ export type FailureReason =
   | 'write-failed'
   /** A hard reset the port could not perform (no DTR/RTS lines, a server that did not answer). */
   | 'reset-failed'
+  /** A value templated into a command has a line break: the step wrote nothing. */
+  | 'unsafe-value'
 
 export interface StepFailure {
   reason: FailureReason

@@ -1,3 +1,4 @@
+import { escapeAtString } from '../bytes/at-argument.ts'
 import type { Redactor } from '../bytes/redact.ts'
 import { Exchange } from '../protocol/exchange.ts'
 import type { ExchangeFailure } from '../protocol/exchange.ts'
@@ -146,8 +147,11 @@ function promptMissing(o: RunOutcome, timeoutMs: number, ctx: StepContext): Step
 function keepCaptures(captures: Record<string, string>, result: StepResult, ctx: StepContext): void {
   for (const [name, value] of Object.entries(captures)) {
     if (ctx.vars.isSecret(name)) {
-      ctx.redactor.add(value)
-      ctx.masker.addSecret({ name, value })
+      // Also as the device echoes it from a quoted command parameter.
+      for (const form of new Set([value, escapeAtString(value)])) {
+        ctx.redactor.add(form)
+        ctx.masker.addSecret({ name, value: form })
+      }
     }
     // The variable keeps the real value; the result, which reports print, gets it masked.
     result.captures[name] = ctx.redactor.text(value)

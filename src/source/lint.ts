@@ -80,6 +80,17 @@ function lintCommand(step: Extract<Step, { kind: 'send' }>, sources: ReadonlyMap
     out.push(warning('bad-value', 'the command does not start with `AT`: the firmware answers ERROR', step.command.span))
     return
   }
+  if (/[\r\n]/.test(command)) {
+    out.push(
+      error(
+        'unsafe-value',
+        'the command has a line break (CR or LF) in it: the device ends the command there and runs the rest as another command',
+        step.command.span,
+        'one command per `send` step: split it into two steps (CR LF is appended to every command)',
+      ),
+    )
+    return
+  }
   if (/\s$/.test(command)) {
     out.push(warning('bad-value', 'the command ends with white space, which the firmware takes as part of it (ERROR)', step.command.span))
   }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { escapeAtString, LINE_START, quoteStateAfter } from '../../src/bytes/at-argument.ts'
 import { parseScenario } from '../../src/source/load.ts'
+import type { Step, Template } from '../../src/source/types.ts'
 import { Variables } from '../../src/source/variables.ts'
+
+const commandOf = (step: Step | undefined): Template => (step?.kind === 'send' ? step.command : expect.unreachable('a send step'))
 
 const SCENARIO = `name: n
 vars:
@@ -30,10 +33,10 @@ describe('values templated into a command', () => {
   it('renders a command with its quoted values escaped, values outside quotes as they are, and secrets located in the escaped text', () => {
     const { scenario } = load({ mode: '1,"x"' })
     const vars = new Variables(scenario!, { cliVars: new Map([['mode', '1,"x"']]), env: {}, hostIp: '127.0.0.1', onSimulator: true })
-    const join = vars.renderCommand((scenario!.steps[0] as { command: never }).command)
+    const join = vars.renderCommand(commandOf(scenario!.steps[0]))
     expect(join.text).toBe('AT+CWJAP="lab","pw\\"x\\,y\\\\z"')
     expect(join.secrets.map((s) => join.text.slice(s.start, s.end))).toEqual(['pw\\"x\\,y\\\\z'])
-    expect(vars.renderCommand((scenario!.steps[1] as { command: never }).command).text).toBe('AT+CWMODE=1,"x"')
+    expect(vars.renderCommand(commandOf(scenario!.steps[1])).text).toBe('AT+CWMODE=1,"x"')
     // The device echoes the escaped form: it is masked like the value itself.
     expect(vars.secretValues()).toEqual(['pw"x,y\\z', 'pw\\"x\\,y\\\\z'])
   })

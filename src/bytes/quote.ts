@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Segment } from './segments.ts'
 
 /**
@@ -65,6 +66,18 @@ export function quoteInline(bytes: Uint8Array): string {
   let out = ''
   for (const b of bytes) out += escapeByte(b)
   return `"${out}"`
+}
+
+/**
+ * Bytes too many to show, in one line: their length and SHA-256, and their first and last bytes in
+ * the quoted notation (`4194304 bytes, sha256 3f1a…: "abcd" … "wxyz"`). A 4 MB payload stays a line
+ * of a transcript, and can still be told apart from another and checked against its file.
+ */
+export function summarizeBytes(bytes: Uint8Array, edge = 32): string {
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  const head = quoteInline(bytes.subarray(0, edge))
+  const tail = quoteInline(bytes.subarray(Math.max(edge, bytes.length - edge)))
+  return `${bytes.length} bytes, sha256 ${sha256}: ${head} … ${tail}`
 }
 
 /** A hexdump -C style view: offset, 16 bytes in hex, the same bytes as ASCII with dots. */

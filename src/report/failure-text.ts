@@ -45,11 +45,15 @@ export function describeStepFailure(step: StepResult, options: TextOptions): str
   return out.join('\n')
 }
 
+/** A line longer than this (a flood without line breaks) is cut in the failure text; the transcript has it all. */
+const LINE_SHOWN = 500
+
 export function formatLines(lines: readonly TranscriptLine[], since: number): string[] {
   return lines.map((l) => {
+    const text = l.text.length > LINE_SHOWN ? `${l.text.slice(0, LINE_SHOWN)}… (${l.text.length - LINE_SHOWN} more characters)` : l.text
     const t = `${l.at - since >= 0 ? '+' : ''}${Math.round(l.at - since)}ms`.padStart(8)
     const note = l.kind === 'urc' || l.kind === 'ready' ? '  (unsolicited)' : l.kind === 'echo' ? '  (echo)' : ''
-    return `${t} ${ARROW[l.dir]} ${terminalText(l.text)}${note}`
+    return `${t} ${ARROW[l.dir]} ${terminalText(text)}${note}`
   })
 }
 

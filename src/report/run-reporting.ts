@@ -32,6 +32,8 @@ export interface ReportingOptions {
   /** Where transcripts and reports go; relative to `cwd`. */
   outputDir: string
   formats: readonly ReportFormatName[]
+  /** What each scenario's transcript may grow to, in bytes (0: no limit; default 64 MiB). */
+  transcriptLimitBytes?: number
   version: string
   hostname?: string
 }
@@ -123,6 +125,7 @@ export class RunReporting implements SuiteReporter {
         await transcript?.writer.close()
         if (transcript?.file.error) this.warn(`the transcript ${transcript.shown} is incomplete: ${transcript.file.error.message}`)
         const entry: ScenarioReport = { result, ...(transcript ? { transcript: transcript.shown } : {}) }
+        if (transcript?.writer.cut) entry.transcriptCut = { ...transcript.writer.cut }
         const device = deviceOf(result, target.onSimulator)
         if (device !== undefined) entry.device = device
         this.slots[slot] = entry
@@ -161,7 +164,8 @@ export class RunReporting implements SuiteReporter {
     const path = join(this.dir, this.names.next(scenarioFile))
     try {
       const file = new StreamFile(path)
-      return { writer: new Transcript(file), file, shown: displayPath(path, this.options.cwd) }
+      const limit = this.options.transcriptLimitBytes
+      return { writer: new Transcript(file, undefined, limit !== undefined ? { limitBytes: limit } : {}), file, shown: displayPath(path, this.options.cwd) }
     } catch (e) {
       this.warn(`cannot write the transcript ${displayPath(path, this.options.cwd)}: ${(e as Error).message}`)
       return undefined

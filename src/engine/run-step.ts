@@ -168,17 +168,20 @@ function exchangeVerdict(exchange: Exchange, outcome: RunOutcome, timeoutMs: num
       if (exchange.status === 'passed') return { status: 'passed' }
       // The device answered but not as expected: a failure. It restarted or lost the link: no verdict, an error.
       return { status: exchange.failure!.reason === 'unexpected-result' ? 'failed' : 'errored', failure: exchangeFailure(exchange.failure!, waitingFor, ctx.redactor) }
-    case 'timeout':
+    case 'timeout': {
+      // A regular expression that backtracks without end on a line: say so, or the timeout reads as silence.
+      const busy = exchange.waitingFor?.busy?.()
       return {
         status: 'errored',
         failure: {
           ...base,
           reason: 'timeout',
           message: waitingFor
-            ? `timed out after ${timeoutMs} ms waiting for \`${waitingFor}\``
+            ? `timed out after ${timeoutMs} ms waiting for \`${waitingFor}\`${busy ? ` (${busy}: a pattern that takes that long over one line backtracks catastrophically on it; \`at-scenario validate\` warns about nested quantifiers)` : ''}`
             : `timed out after ${timeoutMs} ms waiting for the command to finish (OK or another final result)`,
         },
       }
+    }
     case 'aborted':
       return { status: 'errored', failure: { ...ctx.abortReason(), ...base } }
     case 'link-closed':

@@ -83,10 +83,28 @@ export class Exchange {
     this.settle()
   }
 
+  /**
+   * Before `offer`: a promise when the expectation in turn needs time to answer for this entry
+   * (see `Matcher.prepare`); the entry is offered once it resolves. Undefined: offer it now.
+   */
+  prepare(entry: InboxEntry): Promise<void> | undefined {
+    if (this.status !== 'pending' || !this.sees(entry)) return undefined
+    return this.matchers[this.matched]?.prepare?.(entry)
+  }
+
+  /** The step is over: whatever an expectation still works on is dropped. */
+  cancel(): void {
+    for (const m of this.matchers) m.cancel?.()
+  }
+
+  private sees(entry: InboxEntry): boolean {
+    return entry.seq >= this.startSeq || (this.mode === 'wait' && !this.freshOnly)
+  }
+
   offer(entry: InboxEntry): void {
     if (this.status !== 'pending') return
     const own = entry.seq >= this.startSeq
-    if ((this.mode !== 'wait' || this.freshOnly) && !own) return
+    if (!this.sees(entry)) return
     const matcher = this.matchers[this.matched]
     if (matcher) {
       const outcome = matcher.offer(entry)

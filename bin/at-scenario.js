@@ -13,3 +13,5 @@ if (problem) {
   const { main } = await import('../dist/bundle/at-scenario.js')
   process.exitCode = await main(process.argv.slice(2))
 }
+// The process's own peak memory, for tests that check a run stays bounded (a flood, a 10 MB payload).
+if (process.env.AT_SCENARIO_REPORT_MAXRSS) process.stderr.write(`at-scenario: max RSS ${process.resourceUsage().maxRSS} KiB\n`)

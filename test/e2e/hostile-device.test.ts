@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { ROOT, runCli } from '../helpers/cli.ts'
+import { BIN, ROOT, runCli } from '../helpers/cli.ts'
 import type { CliRun } from '../helpers/cli.ts'
 import { hostileDevice, terminalControls } from '../helpers/hostile-device.ts'
 import type { HostileDevice } from '../helpers/hostile-device.ts'
@@ -61,6 +62,25 @@ describe('a hostile device over a real pseudo-terminal', () => {
     expect(json.status).toBe('failed')
     expect(terminalControls(xml)).toEqual([])
     expect(existsSync(join(dir, 'escapes.transcript.txt'))).toBe(true)
+  })
+
+  it('on a terminal too (listr2\'s live view, under `script`): the device\'s sequences are shown, never sent to the terminal', async () => {
+    device = await hostileDevice()
+    const dir = outputDir()
+    const command = `stty cols 120 rows 40; ${process.execPath} -- ${BIN} ${HOSTILE}escapes.yaml --port ${device.port} --output-dir ${dir}`
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' } })
+      let text = ''
+      child.stdout.on('data', (d: Buffer) => (text += d.toString('latin1')))
+      child.on('close', () => resolve(text))
+    })
+    // listr2 draws with escape sequences of its own; the device's never reach the terminal as such.
+    expect(out).toContain('Ping \\x1b]0;PWNED\\x07')
+    expect(out).toContain('\\x1b[2K\\rFAKE: PASSED')
+    expect(out).not.toContain('\u0007')
+    expect(out).not.toContain('\u001b]0;PWNED')
+    expect(out).not.toContain('\u001b[2K\rFAKE')
+    expect(device.received().at(-1)).toBe('AT+CWQAP')
   })
 
   it('a --var with CR LF never reaches the device: exit 2 at the reference, naming the variable, not its value', async () => {

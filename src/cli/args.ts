@@ -45,7 +45,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --shard <i/n>        run only share i of n of the scenarios (1-based), for CI matrices; a share
                            left empty by more shards than scenarios says so and passes (exit 0)
       --env-file <path>    read environment variables from this file (default: ./.env if present);
-                           variables already in the environment win
+                           variables already in the environment win (through the bin: node
+                           itself never reads it)
       --color / --no-color force or disable colours (default: on for a terminal; off with CI=true)
       --reporter <list>    report files to write besides the transcripts (comma-separated or repeated):${REPORTER_HELP}
       --output-dir <dir>   where transcripts (always) and report files go (default: reports)
@@ -61,7 +62,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
                            implies it`,
     exitCodes: `Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
-            3 could not run (port, prerequisite), 130 interrupted.`,
+            3 could not run (port, prerequisite), 129 hung up (SIGHUP), 130 interrupted.
+A closed stdout (| head, a full disk) stops progress output only; the run and its reports go on.`,
   },
   validate: {
     synopsis: `  at-scenario validate <scenario.yaml>...          check scenarios without running them`,
@@ -89,7 +91,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --listen <url>       accept TCP connections, e.g. tcp://127.0.0.1:3333 (a device per connection)
   -p, --port <path>        attach the simulator to an existing serial port or pseudo-terminal
       --profile <file>     the device profile (default: the doc's router, the project's test PKI)`,
-    exitCodes: 'Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad input (a bad profile), 3 could not serve.',
+    exitCodes: `Exit codes: 0 stopped by Ctrl-C or SIGTERM, 129 stopped by SIGHUP (as cleanly), 2 bad input (a bad profile),
+            3 could not serve.`,
   },
 }
 

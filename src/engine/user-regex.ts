@@ -30,6 +30,7 @@ function hasLinearEngine(): boolean {
   if (linearEngine === undefined) {
     try {
       setFlagsFromString('--enable-experimental-regexp-engine')
+      // eslint-disable-next-line no-invalid-regexp -- `l` exists once the flag above is set
       linearEngine = new RegExp('a', 'l').flags.includes('l')
     } catch {
       linearEngine = false

@@ -45,5 +45,6 @@ export async function hostileDevice(): Promise<HostileDevice> {
 
 /** Bytes a terminal would act on: ESC and BEL, as the escape tests look for them in every output. */
 export function terminalControls(text: string): string[] {
+  // eslint-disable-next-line no-control-regex -- these are what the tests look for
   return [...text.matchAll(/[\u001b\u0007]/g)].map((m) => `0x${m[0].charCodeAt(0).toString(16)} at ${m.index}`)
 }

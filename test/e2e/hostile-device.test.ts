@@ -90,7 +90,7 @@ describe('a hostile device over a real pseudo-terminal', () => {
     for (const scenario of ['scenarios/tcp-echo.yaml', `${HOSTILE}injection.yaml`]) {
       const run = await runCli([scenario, '--port', device.port, '--var', `ssid=${evil}`, '--var', 'host.ip=127.0.0.1', '--output-dir', dir])
       expect(run.code, run.stderr).toBe(2)
-      expect(run.stderr).toMatch(/error: the value of `ssid` \(from --var\) contains a line break \(CR or LF\)/)
+      expect(run.stderr).toMatch(/error\[unsafe-value\]: the value of `ssid` \(from --var\) contains a line break \(CR or LF\)/)
       expect(run.stderr).toMatch(/--> .*:\d+:\d+/)
       expect(run.stderr).not.toContain('RESTORE')
       expect(run.stderr).toContain('nothing was run')
@@ -123,7 +123,7 @@ describe('a hostile device over a real pseudo-terminal', () => {
     const dir = outputDir()
     const run = await runCli([`${HOSTILE}redos.yaml`, '--port', device.port, '--reporter', 'junit,json', '--output-dir', dir])
     expect(run.code).toBe(1)
-    expect(run.stderr).toContain('warning: nested quantifiers in `/(a+)+$/`')
+    expect(run.stderr).toContain('warning[bad-regex]: nested quantifiers in `/(a+)+$/`')
     expect(run.stdout).toMatch(/✖ List access points .*: timed out after 2000 ms waiting for `\/\(a\+\)\+\$\/i` \(the regular expression was still being matched against a line of 31 characters/)
     expect(device.received()).toEqual(['AT+CWLAP', 'AT+CWQAP'])
     expect(reports(dir).json.status).toBe('failed')
@@ -167,7 +167,7 @@ describe('a hostile device over a real pseudo-terminal', () => {
     const run = await runCli([`${HOSTILE}flood.yaml`, '--port', device.port, '--reporter', 'junit,json', '--output-dir', dir, '--transcript-limit', '1MiB'])
     expect(run.code).toBe(1)
     expect(terminalControls(everything(run))).toEqual([])
-    expect(run.stderr).toContain('error: step "Flood" failed: the device answered `OK` while the step waited for `ERROR`')
+    expect(run.stderr).toContain('error[unexpected-result]: step "Flood" failed: the device answered `OK` while the step waited for `ERROR`')
     const transcript = join(dir, 'flood.transcript.txt')
     // 1 MiB of traffic at most, and a few markers after it: not 8.9 times the flood.
     expect(statSync(transcript).size).toBeLessThan(1024 * 1024 + 4096)

@@ -18,7 +18,7 @@ steps:
 `
 
 function load(cliVars: Record<string, string> = {}, env: Record<string, string> = {}) {
-  return parseScenario('t.yaml', SCENARIO, { cliVars: new Map(Object.entries(cliVars)), env })
+  return parseScenario('t.yaml', SCENARIO, { cliVars: new Map(Object.entries(cliVars)), env, cwd: process.cwd() })
 }
 
 describe('values templated into a command', () => {
@@ -47,14 +47,14 @@ describe('values templated into a command', () => {
     expect(fromVar.diagnostics.map((d) => [d.code, d.span?.start.line, d.span?.start.col])).toEqual([['unsafe-value', 8, 21]])
     expect(fromVar.diagnostics[0]!.message).toMatch(/^the value of `ssid` \(from --var\) contains a line break/)
     expect(JSON.stringify(fromVar.diagnostics)).not.toContain('RESTORE')
-    const fromEnv = parseScenario('t.yaml', SCENARIO.replace('${ssid}', '${env.SSID}'), { cliVars: new Map(), env: { SSID: 'a\nb' } })
+    const fromEnv = parseScenario('t.yaml', SCENARIO.replace('${ssid}', '${env.SSID}'), { cliVars: new Map(), env: { SSID: 'a\nb' }, cwd: process.cwd() })
     expect(fromEnv.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringMatching(/^the value of `env\.SSID` \(from the environment\) contains a line break/)])
     // Through a variable built from it.
     expect(load({}, { SSID: 'a\rAT+RST' }).diagnostics.map((d) => d.code)).toEqual(['unsafe-value'])
   })
 
   it('refuses a line break written in the command itself', () => {
-    const { diagnostics } = parseScenario('t.yaml', 'name: n\nsteps:\n  - send: "AT\\r\\nAT+RESTORE"\n', { cliVars: new Map(), env: {} })
+    const { diagnostics } = parseScenario('t.yaml', 'name: n\nsteps:\n  - send: "AT\\r\\nAT+RESTORE"\n', { cliVars: new Map(), env: {}, cwd: process.cwd() })
     expect(diagnostics.map((d) => [d.code, d.severity, d.span?.start.line])).toEqual([['unsafe-value', 'error', 3]])
   })
 })

@@ -25,7 +25,7 @@ steps:
     expect: [/^(a+)+$/, OK]
   - wait: /^\\+CWJAP:(?<code>\\d)$/
 `,
-      { cliVars: new Map(), env: {} },
+      { cliVars: new Map(), env: {}, cwd: process.cwd() },
     )
     expect(scenario).toBeDefined()
     expect(diagnostics.map((d) => [d.code, d.severity, d.span?.start.line])).toEqual([

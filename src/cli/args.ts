@@ -45,10 +45,15 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --shard <i/n>        run only share i of n of the scenarios (1-based), for CI matrices; a share
                            left empty by more shards than scenarios says so and passes (exit 0)
       --env-file <path>    read environment variables from this file (default: ./.env if present);
-                           variables already in the environment win
+                           variables already in the environment win (through the bin: node
+                           itself never reads it)
       --color / --no-color force or disable colours (default: on for a terminal; off with CI=true)
       --reporter <list>    report files to write besides the transcripts (comma-separated or repeated):${REPORTER_HELP}
       --output-dir <dir>   where transcripts (always) and report files go (default: reports)
+      --transcript-limit <size>
+                           what one scenario's transcript may grow to (default 64MiB; K, M, G are
+                           powers of 1024; 0: no limit); past it the traffic is left out, a marker
+                           says where, and the JSON and JUnit reports say it was cut
       --bail               stop after the first scenario that does not pass (the rest: not run)
       --record <file>      record every byte both ways with its time, the steps, the port and the
                            variables to a .atrec file (secrets left out), for --port replay:<file>
@@ -58,7 +63,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
                            implies it`,
     exitCodes: `Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
-            3 could not run (port, prerequisite), 130 interrupted.`,
+            3 could not run (port, prerequisite), 129 hung up (SIGHUP), 130 interrupted.
+A closed stdout (| head, a full disk) stops progress output only; the run and its reports go on.`,
   },
   validate: {
     synopsis: `  at-scenario validate <scenario.yaml>...          check scenarios without running them`,
@@ -86,7 +92,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --listen <url>       accept TCP connections, e.g. tcp://127.0.0.1:3333 (a device per connection)
   -p, --port <path>        attach the simulator to an existing serial port or pseudo-terminal
       --profile <file>     the device profile (default: the doc's router, the project's test PKI)`,
-    exitCodes: 'Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad input (a bad profile), 3 could not serve.',
+    exitCodes: `Exit codes: 0 stopped by Ctrl-C or SIGTERM, 129 stopped by SIGHUP (as cleanly), 2 bad input (a bad profile),
+            3 could not serve.`,
   },
 }
 
@@ -132,6 +139,8 @@ export interface CliOptions {
   reporters?: ReportFormatName[]
   /** --output-dir; the run command's default is `reports`. */
   outputDir?: string
+  /** --transcript-limit, in bytes (0: no limit). */
+  transcriptLimit?: number
   bail?: boolean
   /** sim: make a pseudo-terminal pair. */
   pty?: boolean
@@ -180,6 +189,7 @@ const OPTIONS = {
   'env-file': { type: 'string' },
   reporter: { type: 'string', multiple: true },
   'output-dir': { type: 'string' },
+  'transcript-limit': { type: 'string' },
   bail: { type: 'boolean' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -204,6 +214,16 @@ function oneOf<T>(option: string, value: string | undefined, choices: Record<str
   if (value === undefined) return fallback
   if (Object.hasOwn(choices, value)) return choices[value]!
   throw new UsageError(`${option} must be one of ${Object.keys(choices).join(', ')}, got \`${value}\``)
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
+
+/** `64MiB`, `64M`, `512k`, `1048576`: a size in bytes (K, M, G are powers of 1024). */
+function parseSize(option: string, value: string): number {
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value)
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined
+  if (!m || unit === undefined || !Number.isSafeInteger(Number(m[1]) * unit)) throw new UsageError(`${option} needs a size such as 64MiB, 512K or a number of bytes (0: no limit), got \`${value}\``)
+  return Number(m[1]) * unit
 }
 
 /** `--prot` → `--port`; `-P` → `-p` (a one-letter option is only suggested for a change of case). */
@@ -277,6 +297,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
   const reporters = reportersOf(values.reporter ?? [])
   const color = values['no-color'] ? false : values.color ? true : undefined
   const { baud, replaySpeed, timeoutScale, shard } = numbersOf(values)
+  const transcriptLimit = values['transcript-limit'] === undefined ? undefined : parseSize('--transcript-limit', values['transcript-limit'])
   const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
   return {
     command,
@@ -293,6 +314,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(color !== undefined ? { color } : {}),
     ...(reporters.length > 0 ? { reporters } : {}),
     ...(values['output-dir'] !== undefined ? { outputDir: values['output-dir'] } : {}),
+    ...(transcriptLimit !== undefined ? { transcriptLimit } : {}),
     ...(values.bail ? { bail: true } : {}),
     ...(values.pty ? { pty: true } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),

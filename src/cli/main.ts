@@ -6,6 +6,7 @@ import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { LoadResult } from '../source/load.ts'
 import { parseCli, USAGE, usageOf, UsageError } from './args.ts'
 import type { CliOptions } from './args.ts'
+import { keepRunningWhenOutputCloses } from './closed-output.ts'
 import { loadEnvironment } from './env-file.ts'
 import { ExitCode } from './exit-codes.ts'
 import { selectByTags } from './select-by-tags.ts'
@@ -22,6 +23,7 @@ const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr
 
 /** The whole command line: argv in, exit code out. Never throws for the user's mistakes. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  keepRunningWhenOutputCloses(io)
   let options: CliOptions
   try {
     options = parseCli(argv, (path) => existsSync(resolvePath(io.cwd, path)))

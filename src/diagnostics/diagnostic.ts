@@ -46,6 +46,7 @@ export type DiagnosticCode =
   | 'include-cycle'
   | 'include-content'
   | 'bad-option'
+  | 'unsafe-value'
   | RunFailureCode
 
 /**

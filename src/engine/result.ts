@@ -26,6 +26,8 @@ export type FailureReason =
   | 'unwanted-line'
   /** `timeout: ${t}` whose value is not a duration. */
   | 'bad-timeout'
+  /** A value templated into a command has a line break: the step wrote nothing. */
+  | 'unsafe-value'
 
 export interface StepFailure {
   reason: FailureReason

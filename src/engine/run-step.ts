@@ -1,3 +1,4 @@
+import { escapeAtString } from '../bytes/at-argument.ts'
 import type { Redactor } from '../bytes/redact.ts'
 import { Exchange } from '../protocol/exchange.ts'
 import type { ExchangeFailure } from '../protocol/exchange.ts'
@@ -162,8 +163,11 @@ function promptMissing(o: RunOutcome, timeoutMs: number, ctx: StepContext): Step
 function keepCaptures(captures: Record<string, string>, result: StepResult, ctx: StepContext): void {
   for (const [name, value] of Object.entries(captures)) {
     if (ctx.vars.isSecret(name)) {
-      ctx.redactor.add(value)
-      ctx.masker.addSecret({ name, value })
+      // Also as the device echoes it from a quoted command parameter.
+      for (const form of new Set([value, escapeAtString(value)])) {
+        ctx.redactor.add(form)
+        ctx.masker.addSecret({ name, value: form })
+      }
     }
     // The variable keeps the real value; the result, which reports print, gets it masked.
     result.captures[name] = ctx.redactor.text(value)
@@ -180,17 +184,20 @@ function exchangeVerdict(exchange: Exchange, outcome: RunOutcome, timeoutMs: num
       if (exchange.status === 'passed') return { status: 'passed' }
       // The device answered but not as expected: a failure. It restarted or lost the link: no verdict, an error.
       return { status: ASSERTIONS.has(exchange.failure!.reason) ? 'failed' : 'errored', failure: exchangeFailure(exchange.failure!, waitingFor, ctx.redactor) }
-    case 'timeout':
+    case 'timeout': {
+      // A regular expression that backtracks without end on a line: say so, or the timeout reads as silence.
+      const busy = exchange.waitingFor?.busy?.()
       return {
         status: 'errored',
         failure: {
           ...base,
           reason: 'timeout',
           message: waitingFor
-            ? `timed out after ${timeoutMs} ms waiting for \`${waitingFor}\``
+            ? `timed out after ${timeoutMs} ms waiting for \`${waitingFor}\`${busy ? ` (${busy}: a pattern that takes that long over one line backtracks catastrophically on it; \`at-scenario validate\` warns about nested quantifiers)` : ''}`
             : `timed out after ${timeoutMs} ms waiting for the command to finish (OK or another final result)`,
         },
       }
+    }
     case 'aborted':
       return { status: 'errored', failure: { ...ctx.abortReason(), ...base } }
     case 'link-closed':

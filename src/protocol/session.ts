@@ -117,8 +117,22 @@ export class AtSession {
    */
   async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: (cancelled: AbortSignal) => Promise<void>): Promise<RunOutcome> {
     let offered = exchange.mode === 'wait' && !exchange.freshOnly ? 0 : exchange.startSeq
+    // An expectation that takes time over an entry (a regular expression in a worker) holds the
+    // feed at that entry; when it has its answer, the feed goes on from there, as if it had just come.
+    let preparing: Promise<void> | undefined
+    let onPrepared = () => {}
     const feed = () => {
+      if (preparing) return
       this.inbox.visitFrom(offered, (entry) => {
+        const wait = exchange.prepare(entry)
+        if (wait) {
+          const held = (preparing = wait.then(() => {
+            if (preparing !== held) return
+            preparing = undefined
+            onPrepared()
+          }))
+          return false
+        }
         offered = entry.seq + 1
         exchange.offer(entry)
         return exchange.status === 'pending'
@@ -154,8 +168,9 @@ export class AtSession {
         const waiter = (why: 'entry' | 'closed') => {
           feed()
           if (exchange.status !== 'pending') finish({ kind: 'settled' })
-          else if (why === 'closed') finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
+          else if (why === 'closed' || this.closed) finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
         }
+        onPrepared = () => waiter('entry')
         this.waiters.add(waiter)
         if (!write || !cancel) return
         write(cancel.signal).then(
@@ -169,6 +184,8 @@ export class AtSession {
         )
       })
     } finally {
+      preparing = undefined
+      exchange.cancel()
       this.inbox.remove(exchange.consumed)
     }
   }

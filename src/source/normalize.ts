@@ -4,7 +4,7 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error } from '../diagnostics/diagnostic.ts'
 import { describeFsError } from '../diagnostics/fs-error.ts'
 import { didYouMean } from '../diagnostics/suggest.ts'
-import { parseDuration } from './duration.ts'
+import { checkDuration } from './duration.ts'
 import { checkSchema } from './schema-check.ts'
 import { parseTemplate, references } from './template.ts'
 import type { DataRecordKind, Expectation, IncludeScope, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
@@ -479,11 +479,9 @@ export class Normalizer {
 
   duration(raw: unknown, path: Path): number | undefined {
     if (raw === undefined) return undefined
-    const ms = parseDuration(raw)
-    if (ms === undefined) {
-      this.diagnostics.push(error('bad-duration', `\`${scalarText(raw)}\` is not a duration`, this.span(path), 'write `250ms`, `5s`, `2m`, or a number of milliseconds'))
-    }
-    return ms
+    const checked = checkDuration(raw)
+    if ('problem' in checked) this.diagnostics.push(error('bad-duration', checked.problem, this.span(path), checked.hint))
+    return 'ms' in checked ? checked.ms : undefined
   }
 
   template(text: string, path: Path): Template {

@@ -53,7 +53,10 @@ export function formatLines(lines: readonly TranscriptLine[], since: number): st
     const text = l.text.length > LINE_SHOWN ? `${l.text.slice(0, LINE_SHOWN)}… (${l.text.length - LINE_SHOWN} more characters)` : l.text
     const t = `${l.at - since >= 0 ? '+' : ''}${Math.round(l.at - since)}ms`.padStart(8)
     const note = l.kind === 'urc' || l.kind === 'ready' ? '  (unsolicited)' : l.kind === 'echo' ? '  (echo)' : ''
-    return `${t} ${ARROW[l.dir]} ${terminalText(text)}${note}`
+    // Trailing spaces are invisible on a terminal, yet a device that sends `OK ` sent another line: show them.
+    const trailing = /[ \t]+$/.exec(text)?.[0].length ?? 0
+    const shown = trailing > 0 ? `${terminalText(text.slice(0, -trailing))}${'␠'.repeat(trailing)}` : terminalText(text)
+    return `${t} ${ARROW[l.dir]} ${shown}${note}${trailing > 0 ? `  (${trailing} trailing space${trailing === 1 ? '' : 's'})` : ''}`
   })
 }
 

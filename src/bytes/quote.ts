@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { MASK_TEXT } from './segments.ts'
 import type { Segment } from './segments.ts'
 
 /**
@@ -43,7 +44,6 @@ export function isPlainText(bytes: Uint8Array): boolean {
 /** How a secret reads inside quoted text: `***` for people; a recording names it, `\{password}`. */
 export type SecretNotation = 'masked' | 'named'
 
-const MASK_TEXT = '***'
 
 /**
  * The segments as quoted pieces, one per line of the data (a piece ends after each LF), so that a

@@ -67,7 +67,7 @@ export async function mqttRoundTrips(target: Target, count: number, python: stri
 /** The scenario: `setup`, then `count` times `trip` (`perTrip` steps); per-trip sums of the steps' durations. */
 async function engineTrips(target: Target, setup: string, trip: string, count: number, perTrip: number): Promise<Stats> {
   const text = `name: round trips\nsteps:\n${setup}${trip.repeat(count)}`
-  const { scenario, diagnostics } = parseScenario('bench.yaml', text, { cliVars: new Map(), env: {} })
+  const { scenario, diagnostics } = parseScenario('bench.yaml', text, { cliVars: new Map(), env: {}, cwd: ROOT })
   if (!scenario) throw new Error(diagnostics.map((d) => d.message).join('\n'))
   const link = await target.open()
   try {

@@ -12,7 +12,10 @@ export interface ThroughputResult {
 
 const MiB = 1024 * 1024
 
-/** 16 MiB of what a device says: results, URCs, information lines and binary +WS_DATA with CR LF inside. */
+/**
+ * 16 MiB of what a device says: results, URCs, information lines, and binary data with CR LF inside
+ * in every length-framed record (+IPD in its forms, +CIPRECVDATA, +MQTTSUBRECV, +HTTPCLIENT, +WS_DATA).
+ */
 export function deviceOutput(size: number, seed = 1): Buffer {
   const random = rng(seed)
   const parts: Buffer[] = []
@@ -26,7 +29,17 @@ export function deviceOutput(size: number, seed = 1): Buffer {
       const n = 1 + Math.floor(random() * 1024)
       const payload = Buffer.alloc(n)
       for (let i = 0; i < n; i++) payload[i] = random() < 0.05 ? (random() < 0.5 ? 0x0d : 0x0a) : Math.floor(random() * 256)
-      part = Buffer.concat([Buffer.from(`+WS_DATA:${Math.floor(random() * 3)},${n},`), payload, Buffer.from('\r\n')])
+      const link = Math.floor(random() * 3)
+      const headers = [
+        `+WS_DATA:${link},${n},`,
+        `\r\n+IPD,${n}:`,
+        `\r\n+IPD,${link},${n}:`,
+        `\r\n+IPD,${link},${n},"192.168.3.102",8080:`,
+        `+CIPRECVDATA:${n},`,
+        `+MQTTSUBRECV:0,"sensors/room,${link}",${n},`,
+        `+HTTPCLIENT:${n},`,
+      ]
+      part = Buffer.concat([Buffer.from(headers[Math.floor(random() * headers.length)]!), payload, Buffer.from('\r\n')])
     }
     parts.push(part)
     total += part.length

@@ -21,7 +21,7 @@ const MiB = 1024 * 1024
 /** `count` steps in one run, on the simulator, with the transcript streamed: RSS after the first hundred steps, in the middle and at the end. */
 export async function soak(count: number): Promise<SoakResult> {
   // One step parsed, repeated: a 100,000-step YAML file would make the parser's garbage the figure.
-  const { scenario } = parseScenario('soak.yaml', atScenario(1), { cliVars: new Map(), env: {} })
+  const { scenario } = parseScenario('soak.yaml', atScenario(1), { cliVars: new Map(), env: {}, cwd: process.cwd() })
   if (!scenario) throw new Error('soak scenario invalid')
   const step = scenario.steps[0]!
   scenario.steps = Array.from({ length: count }, (_, index) => ({ ...step, index }))

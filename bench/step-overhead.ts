@@ -11,7 +11,7 @@ export function atScenario(count: number): string {
 
 /** Per-step times of the engine: the scenario run by runScenario, no reporters attached. */
 export async function engineSteps(target: Target, count: number): Promise<Stats> {
-  const { scenario, diagnostics } = parseScenario('bench.yaml', atScenario(count), { cliVars: new Map(), env: {} })
+  const { scenario, diagnostics } = parseScenario('bench.yaml', atScenario(count), { cliVars: new Map(), env: {}, cwd: process.cwd() })
   if (!scenario) throw new Error(diagnostics.map((d) => d.message).join('\n'))
   const link = await target.open()
   try {

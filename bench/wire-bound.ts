@@ -65,7 +65,7 @@ export async function wireBound(python: string): Promise<WireBoundResult> {
 
 async function onePass(python: string): Promise<WireBoundResult> {
   const baud = 115200
-  const { scenario, diagnostics } = await loadScenario(`${ROOT}scenarios/tcp-echo.yaml`, { cliVars: new Map([['port', '18765']]), env: { PYTHON: python } })
+  const { scenario, diagnostics } = await loadScenario(`${ROOT}scenarios/tcp-echo.yaml`, { cliVars: new Map([['port', '18765']]), env: { PYTHON: python }, cwd: process.cwd() })
   if (!scenario) throw new Error(diagnostics.map((d) => d.message).join('\n'))
   const link = await simulatorTarget(`${ROOT}bench/fixtures/wire-115200.yaml`).open()
   let inSteps = false

@@ -1,4 +1,17 @@
-#!/usr/bin/env node
-import { main } from '../dist/bundle/at-scenario.js'
+#!/usr/bin/env -S node --
+// `--` above: node reads no option after it, so that `--env-file` and the like are ours (src/cli/env-file.ts).
+// The version check comes first, and the bundle is imported only after it: a static import would
+// be linked before any line here runs, and on an old Node that link fails with a bare SyntaxError.
+import { ExitCode } from '../dist/cli/exit-codes.js'
+import { nodeVersionProblem } from '../dist/cli/node-version.js'
 
-process.exitCode = await main(process.argv.slice(2))
+const problem = nodeVersionProblem(process.versions.node)
+if (problem) {
+  process.stderr.write(`${problem}\n`)
+  process.exitCode = ExitCode.CouldNotRun
+} else {
+  const { main } = await import('../dist/bundle/at-scenario.js')
+  process.exitCode = await main(process.argv.slice(2))
+}
+// The process's own peak memory, for tests that check a run stays bounded (a flood, a 10 MB payload).
+if (process.env.AT_SCENARIO_REPORT_MAXRSS) process.stderr.write(`at-scenario: max RSS ${process.resourceUsage().maxRSS} KiB\n`)

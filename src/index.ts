@@ -2,7 +2,7 @@
  * at-scenario as a library: load and check scenarios, run them on a device you give (or one a
  * `--port` string names, or the built-in simulator), and listen to what happens.
  *
- *   const { scenario, diagnostics } = await loadScenario('scenarios/tcp-echo.yaml')
+ *   const { scenario, diagnostics } = await loadScenario('scenarios/tcp-echo.yaml', { cliVars, env, cwd: process.cwd() })
  *   const link = await simulatorTarget().open()
  *   const result = await runScenario(scenario!, { link, variables, env: process.env, onEvent })
  */

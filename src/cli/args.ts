@@ -45,19 +45,26 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --shard <i/n>        run only share i of n of the scenarios (1-based), for CI matrices; a share
                            left empty by more shards than scenarios says so and passes (exit 0)
       --env-file <path>    read environment variables from this file (default: ./.env if present);
-                           variables already in the environment win
+                           variables already in the environment win (through the bin: node
+                           itself never reads it)
       --color / --no-color force or disable colours (default: on for a terminal; off with CI=true)
       --reporter <list>    report files to write besides the transcripts (comma-separated or repeated):${REPORTER_HELP}
       --output-dir <dir>   where transcripts (always) and report files go (default: reports)
+      --transcript-limit <size>
+                           what one scenario's transcript may grow to (default 64MiB; K, M, G are
+                           powers of 1024; 0: no limit); past it the traffic is left out, a marker
+                           says where, and the JSON and JUnit reports say it was cut
       --bail               stop after the first scenario that does not pass (the rest: not run)
       --record <file>      record every byte both ways with its time, the steps, the port and the
                            variables to a .atrec file (secrets left out), for --port replay:<file>
+      --timeout-scale <x>  multiply every step's timeout by x (a slow board: 2; the simulator: 0.5)
       --replay-speed <n>   with --port replay:FILE: 1 plays the recorded timing (default), 2 twice as
                            fast, 0 as fast as possible
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
                            implies it`,
     exitCodes: `Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
-            3 could not run (port, prerequisite), 130 interrupted.`,
+            3 could not run (port, prerequisite), 129 hung up (SIGHUP), 130 interrupted.
+A closed stdout (| head, a full disk) stops progress output only; the run and its reports go on.`,
   },
   validate: {
     synopsis: `  at-scenario validate <scenario.yaml>...          check scenarios without running them`,
@@ -88,7 +95,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --profile <file>     the device profile (default: the doc's router, the project's test PKI)
       --list-commands      print the commands the simulator models, with their forms, and exit; any
                            other command it answers with ERROR, as the firmware answers an unknown one`,
-    exitCodes: 'Exit codes: 0 stopped by Ctrl-C or SIGTERM (or listed), 2 bad input (a bad profile), 3 could not serve.',
+    exitCodes: `Exit codes: 0 stopped by Ctrl-C or SIGTERM (or listed), 129 stopped by SIGHUP (as cleanly), 2 bad input
+            (a bad profile), 3 could not serve.`,
   },
 }
 
@@ -134,6 +142,8 @@ export interface CliOptions {
   reporters?: ReportFormatName[]
   /** --output-dir; the run command's default is `reports`. */
   outputDir?: string
+  /** --transcript-limit, in bytes (0: no limit). */
+  transcriptLimit?: number
   bail?: boolean
   /** sim: make a pseudo-terminal pair. */
   pty?: boolean
@@ -147,6 +157,8 @@ export interface CliOptions {
   record?: string
   /** --replay-speed: time scale of a replay:FILE port (0: as fast as possible). */
   replaySpeed?: number
+  /** --timeout-scale: every step timeout is multiplied by it. */
+  timeoutScale?: number
   /** --no-prerequisites: start no prerequisite. */
   noPrerequisites?: boolean
   /** import -o: the recording to write. */
@@ -182,6 +194,7 @@ const OPTIONS = {
   'env-file': { type: 'string' },
   reporter: { type: 'string', multiple: true },
   'output-dir': { type: 'string' },
+  'transcript-limit': { type: 'string' },
   bail: { type: 'boolean' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -191,6 +204,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   record: { type: 'string' },
   'replay-speed': { type: 'string' },
+  'timeout-scale': { type: 'string' },
   'no-prerequisites': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
@@ -206,6 +220,16 @@ function oneOf<T>(option: string, value: string | undefined, choices: Record<str
   if (value === undefined) return fallback
   if (Object.hasOwn(choices, value)) return choices[value]!
   throw new UsageError(`${option} must be one of ${Object.keys(choices).join(', ')}, got \`${value}\``)
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
+
+/** `64MiB`, `64M`, `512k`, `1048576`: a size in bytes (K, M, G are powers of 1024). */
+function parseSize(option: string, value: string): number {
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value)
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined
+  if (!m || unit === undefined || !Number.isSafeInteger(Number(m[1]) * unit)) throw new UsageError(`${option} needs a size such as 64MiB, 512K or a number of bytes (0: no limit), got \`${value}\``)
+  return Number(m[1]) * unit
 }
 
 /** `--prot` → `--port`; `-P` → `-p` (a one-letter option is only suggested for a change of case). */
@@ -278,7 +302,8 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
   checkCombination(command, files, ports, values)
   const reporters = reportersOf(values.reporter ?? [])
   const color = values['no-color'] ? false : values.color ? true : undefined
-  const { baud, replaySpeed, shard } = numbersOf(values)
+  const { baud, replaySpeed, timeoutScale, shard } = numbersOf(values)
+  const transcriptLimit = values['transcript-limit'] === undefined ? undefined : parseSize('--transcript-limit', values['transcript-limit'])
   const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
   return {
     command,
@@ -295,6 +320,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(color !== undefined ? { color } : {}),
     ...(reporters.length > 0 ? { reporters } : {}),
     ...(values['output-dir'] !== undefined ? { outputDir: values['output-dir'] } : {}),
+    ...(transcriptLimit !== undefined ? { transcriptLimit } : {}),
     ...(values.bail ? { bail: true } : {}),
     ...(values.pty ? { pty: true } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
@@ -302,6 +328,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     ...(values.record !== undefined ? { record: values.record } : {}),
     ...(replaySpeed !== undefined ? { replaySpeed } : {}),
+    ...(timeoutScale !== undefined ? { timeoutScale } : {}),
     ...(values['no-prerequisites'] ? { noPrerequisites: true } : {}),
   }
 }
@@ -364,8 +391,15 @@ function lineOf(values: Values): CliOptions['line'] {
   }
 }
 
-function numbersOf(values: Values): { baud?: number; replaySpeed?: number; shard?: CliOptions['shard'] } {
-  const out: { baud?: number; replaySpeed?: number; shard?: CliOptions['shard'] } = {}
+function numbersOf(values: Values): { baud?: number; replaySpeed?: number; timeoutScale?: number; shard?: CliOptions['shard'] } {
+  const out: { baud?: number; replaySpeed?: number; timeoutScale?: number; shard?: CliOptions['shard'] } = {}
+  const scale = values['timeout-scale']
+  if (scale !== undefined) {
+    out.timeoutScale = Number(scale)
+    if (scale.trim() === '' || !Number.isFinite(out.timeoutScale) || out.timeoutScale <= 0 || out.timeoutScale > 1000) {
+      throw new UsageError(`--timeout-scale needs a number above 0 (at most 1000), got \`${scale}\``)
+    }
+  }
   if (values.baud !== undefined) {
     out.baud = Number(values.baud)
     if (!Number.isInteger(out.baud) || out.baud <= 0) throw new UsageError(`--baud needs a positive integer, got \`${values.baud}\``)

@@ -6,6 +6,8 @@ export const ExitCode = {
   Failed: 1,
   BadInput: 2,
   CouldNotRun: 3,
+  /** SIGHUP: the terminal closed or the ssh session dropped; handled like Ctrl-C. */
+  HungUp: 129,
   Interrupted: 130,
 } as const
 

@@ -6,6 +6,7 @@ import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { LoadResult } from '../source/load.ts'
 import { parseCli, USAGE, usageOf, UsageError } from './args.ts'
 import type { CliOptions } from './args.ts'
+import { keepRunningWhenOutputCloses } from './closed-output.ts'
 import { loadEnvironment } from './env-file.ts'
 import { ExitCode } from './exit-codes.ts'
 import { selectByTags } from './select-by-tags.ts'
@@ -22,6 +23,7 @@ const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr
 
 /** The whole command line: argv in, exit code out. Never throws for the user's mistakes. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  keepRunningWhenOutputCloses(io)
   let options: CliOptions
   try {
     options = parseCli(argv, (path) => existsSync(resolvePath(io.cwd, path)))
@@ -43,8 +45,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return ExitCode.Passed
   }
   if (options.command === 'ports') {
-    const { formatPorts, listPorts } = await import('../link/ports.ts')
-    io.stdout.write(formatPorts(listPorts()))
+    const [{ formatPorts, listPorts }, { LinkOpenError }] = await Promise.all([import('../link/ports.ts'), import('../link/open-link.ts')])
+    try {
+      io.stdout.write(formatPorts(await listPorts()))
+    } catch (e) {
+      if (!(e instanceof LinkOpenError)) throw e
+      io.stderr.write(`at-scenario: ${e.message}\n`)
+      return ExitCode.CouldNotRun
+    }
     return ExitCode.Passed
   }
   if (options.command === 'import') {
@@ -68,7 +76,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   running?.catch(() => {}) // awaited below; a failure to load surfaces there
   const { loadScenario } = await import('../source/load.ts')
   const loaded: { file: string; result: LoadResult }[] = []
-  for (const file of options.files) loaded.push({ file, result: await loadScenario(file, { cliVars: options.vars, env }) })
+  for (const file of options.files) loaded.push({ file, result: await loadScenario(file, { cliVars: options.vars, env, cwd: io.cwd }) })
   const sources = new Map<string, string>()
   for (const l of loaded) for (const [k, v] of l.result.sources) sources.set(k, v)
   const diagnostics: Diagnostic[] = loaded.flatMap((l) => l.result.diagnostics)

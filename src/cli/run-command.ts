@@ -51,6 +51,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
       processes: interrupts.processes,
       ...(options.bail ? { bail: true } : {}),
       ...(options.reset ? { reset: options.reset } : {}),
+      ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
     })
   } finally {
     // Still under the signal handlers: a Ctrl-C now must not cut the last report files short.

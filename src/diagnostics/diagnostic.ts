@@ -46,7 +46,29 @@ export type DiagnosticCode =
   | 'include-cycle'
   | 'include-content'
   | 'bad-option'
+  | 'unsafe-value'
   | 'unmodelled-command'
+  | RunFailureCode
+
+/**
+ * The codes of a run's failures, shown in their headers (`error[timeout]: step ...`): the engine's
+ * failure reasons, which JUnit's `type` and results.json's `reason` also give, and a prerequisite
+ * that did not start.
+ */
+export type RunFailureCode =
+  | 'unexpected-result'
+  | 'timeout'
+  | 'rebooted'
+  | 'link-lost'
+  | 'link-closed'
+  | 'interrupted'
+  | 'prerequisite-exited'
+  | 'undefined-variable'
+  | 'write-failed'
+  | 'reset-failed'
+  | 'unwanted-line'
+  | 'bad-timeout'
+  | 'prerequisite-failed'
 
 export function error(code: DiagnosticCode, message: string, span?: Span, hint?: string): Diagnostic {
   return { code, severity: 'error', message, ...(span ? { span } : {}), ...(hint ? { hint } : {}) }

@@ -44,6 +44,8 @@ export type EngineEvent =
    * segment of its own (its name, never its bytes): show it as `***`, or record its name.
    */
   | { type: 'io'; dir: 'tx' | 'rx'; at: number; segments: Segment[] }
+  /** Something the user should know about the running step (a result taken despite a trailing space). */
+  | { type: 'note'; text: string }
   | { type: 'teardown:start' }
   | { type: 'prerequisites:stopped'; results: PrerequisiteResult[] }
   | { type: 'run:end'; result: RunResult }

@@ -2,10 +2,11 @@ import { maskTemplated, secretsIn, segmentsOf, utf8Spans } from '../bytes/secret
 import type { SecretSpan } from '../bytes/secret-scan.ts'
 import { maskedBytes } from '../bytes/segments.ts'
 import type { Matcher } from '../protocol/matchers.ts'
-import { dataMatcher, lineMatcher, regexMatcher } from '../protocol/matchers.ts'
+import { dataMatcher, lineMatcher } from '../protocol/matchers.ts'
 import { escapeRegExp } from '../source/template.ts'
-import type { Expectation, Payload } from '../source/types.ts'
+import type { DataRecordKind, Expectation, Payload } from '../source/types.ts'
 import type { Variables } from '../source/variables.ts'
+import { userRegexMatcher } from './user-regex.ts'
 
 /** The bytes of a payload, with its templates rendered, and where templated secrets lie in them. */
 export function payloadBytes(payload: Payload, vars: Variables): { bytes: Uint8Array; secrets: SecretSpan[] } {
@@ -32,6 +33,17 @@ export function describeBytes(bytes: Uint8Array, secrets: readonly SecretSpan[])
   return `${bytes.length} bytes: ${head}${shown.length > 16 ? ' …' : ''}`
 }
 
+/** How received data of each kind reads in messages. */
+const RECORD_NAMES: Record<DataRecordKind | 'any', string> = {
+  any: 'data',
+  ipd: '+IPD',
+  recv: '+CIPRECVDATA',
+  mqtt: '+MQTTSUBRECV',
+  http: 'an HTTP response record',
+  ws: '+WS_DATA',
+  raw: 'passthrough data',
+}
+
 /** Turns a scenario expectation into a matcher, rendering its templates with the current values. */
 export function toMatcher(e: Expectation, vars: Variables): Matcher {
   switch (e.kind) {
@@ -46,12 +58,14 @@ export function toMatcher(e: Expectation, vars: Variables): Matcher {
       // The label masks a secret before escaping changes it beyond recognition (`a\.b`).
       const secrets = vars.namedSecrets()
       const label = `/${vars.render(e.pattern, (v) => maskTemplated({ text: v, secrets: secretsIn(v, secrets) }, escapeRegExp))}/${e.flags}`
-      return regexMatcher(new RegExp(source, e.flags), label)
+      // Where its cost is bounded whatever the device sends (user-regex.ts).
+      return userRegexMatcher(source, e.flags, label)
     }
     case 'data': {
       const { bytes, secrets } = payloadBytes(e.payload, vars)
-      const where = e.link === undefined ? '' : ` on link ${e.link}`
-      return dataMatcher(bytes, e.link, `+WS_DATA carrying ${describeBytes(bytes, secrets)}${where}`)
+      const kind = e.record
+      const where = `${e.link === undefined ? '' : ` on link ${e.link}`}${e.topic === undefined ? '' : ` on topic ${JSON.stringify(e.topic)}`}`
+      return dataMatcher(bytes, { ...(kind ? { kind } : {}), ...(e.link !== undefined ? { link: e.link } : {}), ...(e.topic !== undefined ? { topic: e.topic } : {}) }, `${RECORD_NAMES[e.record ?? 'any']} carrying ${describeBytes(bytes, secrets)}${where}`)
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Span } from '../diagnostics/diagnostic.ts'
 import type { EntryKind } from '../protocol/inbox.ts'
-import type { Scenario, Step } from '../source/types.ts'
+import type { Scenario, Step, StepKind } from '../source/types.ts'
 
 /**
  * - passed: every expectation met.
@@ -22,6 +22,12 @@ export type FailureReason =
   | 'write-failed'
   /** A hard reset the port could not perform (no DTR/RTS lines, a server that did not answer). */
   | 'reset-failed'
+  /** A line that `absent:` forbids arrived during the step. */
+  | 'unwanted-line'
+  /** `timeout: ${t}` whose value is not a duration. */
+  | 'bad-timeout'
+  /** A value templated into a command has a line break: the step wrote nothing. */
+  | 'unsafe-value'
 
 export interface StepFailure {
   reason: FailureReason
@@ -46,7 +52,9 @@ export interface TranscriptLine {
 export interface StepResult {
   phase: 'steps' | 'teardown'
   index: number
-  kind: 'send' | 'payload' | 'wait' | 'sleep' | 'reset'
+  kind: StepKind
+  /** Inside `repeat:` blocks: which iteration this is, `3/100` (outermost first, `1/2 3/100`). */
+  iteration?: string
   name: string
   span: Span
   /** The step's `doc` link, shown when it fails. */

@@ -11,9 +11,8 @@ import { startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
-import { runStepWithRetry } from './run-step.ts'
+import { runStepWithRetry, stepDisplayName } from './run-step.ts'
 import type { StepContext } from './run-step.ts'
-import { stepHandler } from './steps/index.ts'
 
 export interface RunOptions {
   link: OpenLink
@@ -34,6 +33,8 @@ export interface RunOptions {
    * replayed device talks to no server).
    */
   skipPrerequisites?: string
+  /** `--timeout-scale`: every step timeout is multiplied by this (slow boards). */
+  timeoutScale?: number
   /**
    * A sentence the target adds to the failure of a `send` step, given the command sent (masked):
    * the built-in simulator names a command it does not model. Injected, so that the engine knows
@@ -165,14 +166,16 @@ function prepareRun(scenario: Scenario, options: RunOptions): Run {
       now,
       signal: stepAbort.signal,
       abortReason: () => run.abortReason,
+      ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
+      note: (text) => emit({ type: 'note', text }),
       linkDescription: options.link.description,
       ...(options.link.setLines ? { setLines: options.link.setLines.bind(options.link) } : {}),
     },
     stepName: (s) => {
       try {
-        return redactor.text(vars.render(s.name))
+        return stepDisplayName(s, redactor.text(vars.render(s.name)))
       } catch {
-        return s.name.source
+        return stepDisplayName(s, s.name.source)
       }
     },
   }
@@ -268,8 +271,7 @@ async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: bo
     anyRan = true
     // step:start comes from the step itself, once its expectations are rendered (labels included).
     const result = await runStepWithRetry(step, ctx, {
-      onStart: (expected) =>
-        emit({ type: 'step:start', phase: step.phase, index: step.index, name: run.stepName(step), kind: step.kind, expected, waitMs: stepHandler(step).waitMs(step) }),
+      onStart: (expected, waitMs) => emit({ type: 'step:start', phase: step.phase, index: step.index, name: run.stepName(step), kind: step.kind, expected, waitMs }),
       onRetry: (attempt, failure) => emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
     })
     const hint = result.failure && result.kind === 'send' && result.sent !== undefined ? options.failureHint?.(result.sent) : undefined
@@ -315,6 +317,7 @@ function withReset(scenario: Scenario, how: 'none' | 'soft' | 'hard'): Scenario 
     name: { source: label, parsed: parseTemplate(label), span },
     span,
     timeoutMs: Math.max(RESET_TIMEOUT_MS, scenario.defaultTimeoutMs),
+    absent: [],
     optional: false,
   }
   return { ...scenario, steps: [reset, ...scenario.steps.map((s) => ({ ...s, index: s.index + 1 }))] }

@@ -1,3 +1,4 @@
+import { escapeAtString } from '../bytes/at-argument.ts'
 import type { Redactor } from '../bytes/redact.ts'
 import { Exchange } from '../protocol/exchange.ts'
 import type { ExchangeFailure } from '../protocol/exchange.ts'
@@ -6,6 +7,7 @@ import type { Matcher } from '../protocol/matchers.ts'
 import type { AtSession, RunOutcome } from '../protocol/session.ts'
 import type { Expectation, Step } from '../source/types.ts'
 import { UndefinedVariableError } from '../source/template.ts'
+import { parseDuration } from '../source/duration.ts'
 import { toMatcher } from './expectations.ts'
 import type { StepFailure, StepResult } from './result.ts'
 import { sleep } from './sleep.ts'
@@ -15,6 +17,10 @@ import { stepHandler } from './steps/index.ts'
 export type { StepContext } from './steps/context.ts'
 
 const MAX_LINES = 200
+/** Exchange failures that are the device answering otherwise than expected: a failed step, not an errored one. */
+const ASSERTIONS: ReadonlySet<ExchangeFailure['reason']> = new Set(['unexpected-result', 'unwanted'])
+/** The longest a timer can wait (2^31 - 1 ms): a longer timeout would fire at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647
 /** How many lines from before a `wait` step began its report shows. */
 const OLDER_LINES_SHOWN = 20
 
@@ -25,7 +31,7 @@ const OLDER_LINES_SHOWN = 20
 export async function runStepWithRetry(
   step: Step,
   ctx: StepContext,
-  hooks: { onStart?: (expected: string[]) => void; onRetry?: (attempt: number, failure: StepFailure) => void } = {},
+  hooks: { onStart?: (expected: string[], waitMs: number) => void; onRetry?: (attempt: number, failure: StepFailure) => void } = {},
 ): Promise<StepResult> {
   const earlier: StepFailure[] = []
   const startedAt = ctx.now()
@@ -51,25 +57,30 @@ export async function runStepWithRetry(
 }
 
 /** Runs one attempt of a step to its verdict. Never throws for anything the device or the user did. */
-export async function runStep(step: Step, ctx: StepContext, onStart?: (expected: string[]) => void): Promise<StepResult> {
+export async function runStep(given: Step, ctx: StepContext, onStart?: (expected: string[], waitMs: number) => void): Promise<StepResult> {
   const startedAt = ctx.now()
-  const result = newResult(step, ctx, startedAt)
+  const result = newResult(given, ctx, startedAt)
   const finish = (status: StepResult['status'], failure?: StepFailure): StepResult => {
     result.status = status
     if (failure) result.failure = failure
     result.durationMs = ctx.now() - startedAt
     return result
   }
+  const timed = withTimeout(given, ctx)
+  const step = 'failure' in timed ? given : timed.step
   const handler = stepHandler(step)
   // The expectations are rendered once: their labels announce the step, the matchers run it.
-  const { matchers, labels, undefinedVariable } = handler.matchers?.(step, ctx) ?? buildMatchers(step, ctx)
+  const { matchers, labels, undefinedVariable } = handler.matchers?.(step, ctx) ?? buildMatchers(step.kind === 'sleep' || step.kind === 'reset' ? [] : step.expect, ctx)
+  const forbidden = buildMatchers(step.absent, ctx)
   result.expected = undefinedVariable ? [] : labels
-  onStart?.(labels)
+  onStart?.(labels, handler.waitMs(step))
+  if ('failure' in timed) return finish('errored', timed.failure)
   if (ctx.signal.aborted) return finish('errored', ctx.abortReason())
 
   let plan: StepPlan
   try {
     if (undefinedVariable) throw undefinedVariable
+    if (forbidden.undefinedVariable) throw forbidden.undefinedVariable
     plan = handler.plan(step, ctx, (line) => result.lines.push(line))
   } catch (e) {
     if (e instanceof UndefinedVariableError) {
@@ -80,6 +91,7 @@ export async function runStep(step: Step, ctx: StepContext, onStart?: (expected:
   if (plan.kind === 'error') return finish('errored', plan.failure)
   if (plan.kind === 'pause') return (await sleep(plan.ms, ctx.signal)) ? finish('errored', ctx.abortReason()) : finish('passed')
   if (plan.sent !== undefined) result.sent = plan.sent
+  if (plan.kind === 'write') return finish(...writeOutcome(await writeWithin(plan.write, step.timeoutMs, ctx.signal), step.timeoutMs, ctx))
 
   if (plan.awaitPrompt) {
     const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
@@ -92,14 +104,18 @@ export async function runStep(step: Step, ctx: StepContext, onStart?: (expected:
     bootBannerExpected: !ctx.session.hasAnswered,
     ...(plan.freshOnly ? { freshOnly: true } : {}),
     ...(plan.commandName ? { commandName: plan.commandName } : {}),
+    ...(forbidden.matchers.length > 0 ? { forbidden: forbidden.matchers } : {}),
   })
   const record = (entry: InboxEntry) => {
     if (result.lines.length < MAX_LINES) result.lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: shownText(entry, ctx) })
   }
   const unsubscribe = subscribe(ctx.session, exchange, record)
   // The write happens inside the exchange's run: one timer and one abort listener bound both.
+  const polling = plan.repeatWriteMs !== undefined && plan.write ? repeatWrites(plan.write, plan.repeatWriteMs) : undefined
   const outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal, plan.write)
+  polling?.abort()
   unsubscribe()
+  for (const note of exchange.notes) ctx.note?.(note)
   if (outcome.kind === 'write-failed') {
     return finish('errored', plan.writeFailure?.(outcome.error) ?? { reason: 'write-failed', message: `could not write to the device: ${outcome.error.message}` })
   }
@@ -117,8 +133,9 @@ function newResult(step: Step, ctx: StepContext, startedAt: number): StepResult 
     phase: step.phase,
     index: step.index,
     kind: step.kind,
-    name: ctx.redactor.text(safeRender(() => ctx.vars.render(step.name), step.name.source)),
+    name: stepDisplayName(step, ctx.redactor.text(safeRender(() => ctx.vars.render(step.name), step.name.source))),
     span: step.span,
+    ...(step.iterations ? { iteration: iterationLabel(step.iterations) } : {}),
     ...(step.doc ? { doc: step.doc } : {}),
     status: 'passed',
     optional: step.optional,
@@ -146,8 +163,11 @@ function promptMissing(o: RunOutcome, timeoutMs: number, ctx: StepContext): Step
 function keepCaptures(captures: Record<string, string>, result: StepResult, ctx: StepContext): void {
   for (const [name, value] of Object.entries(captures)) {
     if (ctx.vars.isSecret(name)) {
-      ctx.redactor.add(value)
-      ctx.masker.addSecret({ name, value })
+      // Also as the device echoes it from a quoted command parameter.
+      for (const form of new Set([value, escapeAtString(value)])) {
+        ctx.redactor.add(form)
+        ctx.masker.addSecret({ name, value: form })
+      }
     }
     // The variable keeps the real value; the result, which reports print, gets it masked.
     result.captures[name] = ctx.redactor.text(value)
@@ -163,18 +183,21 @@ function exchangeVerdict(exchange: Exchange, outcome: RunOutcome, timeoutMs: num
     case 'settled':
       if (exchange.status === 'passed') return { status: 'passed' }
       // The device answered but not as expected: a failure. It restarted or lost the link: no verdict, an error.
-      return { status: exchange.failure!.reason === 'unexpected-result' ? 'failed' : 'errored', failure: exchangeFailure(exchange.failure!, waitingFor, ctx.redactor) }
-    case 'timeout':
+      return { status: ASSERTIONS.has(exchange.failure!.reason) ? 'failed' : 'errored', failure: exchangeFailure(exchange.failure!, waitingFor, ctx.redactor) }
+    case 'timeout': {
+      // A regular expression that backtracks without end on a line: say so, or the timeout reads as silence.
+      const busy = exchange.waitingFor?.busy?.()
       return {
         status: 'errored',
         failure: {
           ...base,
           reason: 'timeout',
           message: waitingFor
-            ? `timed out after ${timeoutMs} ms waiting for \`${waitingFor}\``
+            ? `timed out after ${timeoutMs} ms waiting for \`${waitingFor}\`${busy ? ` (${busy}: a pattern that takes that long over one line backtracks catastrophically on it; \`at-scenario validate\` warns about nested quantifiers)` : ''}`
             : `timed out after ${timeoutMs} ms waiting for the command to finish (OK or another final result)`,
         },
       }
+    }
     case 'aborted':
       return { status: 'errored', failure: { ...ctx.abortReason(), ...base } }
     case 'link-closed':
@@ -188,12 +211,11 @@ function exchangeVerdict(exchange: Exchange, outcome: RunOutcome, timeoutMs: num
  * A step's matchers and their labels (masked). A template with no value yet (a capture that did not
  * happen) shows as written in the label, and the error is kept for the step to report.
  */
-function buildMatchers(step: Step, ctx: Pick<StepContext, 'vars'>): MatcherSet {
-  if (!('expect' in step)) return { matchers: [], labels: [] }
+function buildMatchers(expectations: readonly Expectation[], ctx: Pick<StepContext, 'vars'>): MatcherSet {
   const matchers: Matcher[] = []
   const labels: string[] = []
   let undefinedVariable: UndefinedVariableError | undefined
-  for (const e of step.expect) {
+  for (const e of expectations) {
     try {
       const m = toMatcher(e, ctx.vars)
       matchers.push(m)
@@ -233,6 +255,8 @@ function exchangeFailure(f: ExchangeFailure, waitingFor: string | undefined, red
       }
     case 'rebooted':
       return { ...base, reason: 'rebooted', message: 'the device rebooted in the middle of the step (it printed `ready`)' }
+    case 'unwanted':
+      return { ...base, reason: 'unwanted-line', message: `the device sent \`${redactor.text(f.entry.text)}\`, which \`absent\` forbids (\`${f.matcher.label}\`)` }
     case 'link-lost':
       return { ...base, reason: 'link-lost', message: `WebSocket link ${f.link} was lost (\`${f.entry.text}\`)${waitingFor ? ` while waiting for \`${waitingFor}\`` : ''}` }
   }
@@ -252,5 +276,91 @@ function safeRender(render: () => string, fallback: string): string {
     return render()
   } catch {
     return fallback
+  }
+}
+
+/**
+ * The step as it runs: its timeout resolved (`timeout: ${t}`) and scaled (`--timeout-scale`), or why
+ * it cannot be.
+ */
+function withTimeout(step: Step, ctx: StepContext): { step: Step } | { failure: StepFailure } {
+  let ms = step.timeoutMs
+  if (step.timeoutTemplate) {
+    let text: string
+    try {
+      text = ctx.vars.render(step.timeoutTemplate)
+    } catch (e) {
+      if (e instanceof UndefinedVariableError) return { failure: { reason: 'undefined-variable', message: `${e.message} in \`timeout\`: it has no value when this step runs` } }
+      throw e
+    }
+    const parsed = parseDuration(/^\d+$/.test(text.trim()) ? Number(text.trim()) : text)
+    if (parsed === undefined) return { failure: { reason: 'bad-timeout', message: `\`timeout: ${step.timeoutTemplate.source}\` is \`${ctx.redactor.text(text)}\`, not a duration (250ms, 5s, 2m or milliseconds)` } }
+    ms = parsed
+  }
+  const scaled = Math.round(ms * (ctx.timeoutScale ?? 1))
+  if (scaled > MAX_TIMEOUT_MS) return { failure: { reason: 'bad-timeout', message: `the timeout of ${scaled} ms is longer than a timer can wait (${MAX_TIMEOUT_MS} ms)` } }
+  return { step: scaled === step.timeoutMs ? step : { ...step, timeoutMs: scaled } }
+}
+
+/** A step's name with its iterations of `repeat:` blocks: `Send 4 bytes [3/100]`. */
+export function stepDisplayName(step: Pick<Step, 'iterations'>, name: string): string {
+  return step.iterations ? `${name} [${iterationLabel(step.iterations)}]` : name
+}
+
+function iterationLabel(iterations: readonly { index: number; of: number }[]): string {
+  return iterations.map((i) => `${i.index}/${i.of}`).join(' ')
+}
+
+/** `poll:`: the write again every `everyMs`, until aborted (the exchange is over) or a write fails. */
+function repeatWrites(write: (cancelled: AbortSignal) => Promise<void>, everyMs: number): AbortController {
+  const stop = new AbortController()
+  void (async () => {
+    while (!(await sleep(everyMs, stop.signal))) {
+      try {
+        await write(stop.signal)
+      } catch {
+        return // the link went away: the exchange sees that itself
+      }
+    }
+  })()
+  return stop
+}
+
+type WriteResult = { kind: 'done' } | { kind: 'stalled' } | { kind: 'aborted' } | { kind: 'failed'; error: Error }
+
+/** A write with nothing to wait for after it, within the step's timeout and Ctrl-C. */
+function writeWithin(write: (cancelled: AbortSignal) => Promise<void>, timeoutMs: number, signal: AbortSignal): Promise<WriteResult> {
+  return new Promise((resolve) => {
+    const cancel = new AbortController()
+    let done = false
+    const finish = (r: WriteResult) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+      cancel.abort()
+      resolve(r)
+    }
+    const timer = setTimeout(() => finish({ kind: 'stalled' }), timeoutMs)
+    const onAbort = () => finish({ kind: 'aborted' })
+    if (signal.aborted) return finish({ kind: 'aborted' })
+    signal.addEventListener('abort', onAbort, { once: true })
+    write(cancel.signal).then(
+      () => finish(signal.aborted ? { kind: 'aborted' } : { kind: 'done' }),
+      (error: Error) => finish({ kind: 'failed', error }),
+    )
+  })
+}
+
+function writeOutcome(r: WriteResult, timeoutMs: number, ctx: StepContext): [StepResult['status'], StepFailure?] {
+  switch (r.kind) {
+    case 'done':
+      return ['passed']
+    case 'aborted':
+      return ['errored', ctx.abortReason()]
+    case 'stalled':
+      return ['errored', { reason: 'write-failed', message: `the write to the device did not complete within ${timeoutMs} ms (flow control holding it?)` }]
+    case 'failed':
+      return ['errored', { reason: 'write-failed', message: `could not write to the device: ${r.error.message}` }]
   }
 }

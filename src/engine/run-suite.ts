@@ -61,6 +61,8 @@ export interface SuiteOptions {
   /** Stop after the first scenario that does not pass; the rest are reported as not run. */
   bail?: boolean
   reset?: 'none' | 'soft' | 'hard'
+  /** Every step timeout is multiplied by this (slow boards). */
+  timeoutScale?: number
 }
 
 /** How one scenario of a suite ended. */
@@ -142,6 +144,7 @@ async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, o
           }
         : listener,
       ...(options.reset ? { reset: options.reset } : {}),
+      ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
       ...(opened.skipPrerequisites ? { skipPrerequisites: opened.skipPrerequisites } : {}),
       ...(opened.failureHint ? { failureHint: opened.failureHint } : {}),
     })

@@ -1,5 +1,5 @@
 import type { EntryKind, InboxEntry } from './inbox.ts'
-import { lineKind } from './line-kinds.ts'
+import { lineKind, linkLoss } from './line-kinds.ts'
 import type { Matcher } from './matchers.ts'
 
 /**
@@ -14,8 +14,10 @@ export type ExchangeFailure =
   | { reason: 'unexpected-result'; entry: InboxEntry; errCode?: string }
   /** `ready` arrived: the device restarted in the middle of the step. */
   | { reason: 'rebooted'; entry: InboxEntry }
-  /** A link that an expectation needs was lost (`+WS_DISCONNECTED:n`, `+WS_CLOSED:n`). */
-  | { reason: 'link-lost'; entry: InboxEntry; link: number }
+  /** A line that `absent:` forbids arrived. */
+  | { reason: 'unwanted'; entry: InboxEntry; matcher: Matcher }
+  /** A link that an expectation needs was lost (`+WS_DISCONNECTED:n`, `n,CLOSED`, `+MQTTDISCONNECTED:n`). */
+  | { reason: 'link-lost'; entry: InboxEntry; link?: number }
 
 export type ExchangeStatus = 'pending' | 'passed' | 'failed'
 
@@ -31,14 +33,14 @@ export interface ExchangeOptions {
   bootBannerExpected?: boolean
   /** For `wait`: only entries from startSeq on count (after a reset, an old `ready` must not). */
   freshOnly?: boolean
+  /** Lines that must not arrive during the step (`absent:`): one that does fails it. */
+  forbidden?: Matcher[]
   /**
    * The name of the command sent (`+CWMODE` for `AT+CWMODE?`): its information lines come before
    * its final result, so an expected one still missing after the result will not come.
    */
   commandName?: string
 }
-
-const LOST = /^\+WS_(?:DISCONNECTED|CLOSED):(\d+)$/
 
 /** What answers input: after one of these, an earlier `ERR CODE:` annotates nothing more. */
 const ANSWERS: ReadonlySet<EntryKind> = new Set<EntryKind>(['final-success', 'final-failure', 'busy', 'prompt'])
@@ -62,12 +64,15 @@ export class Exchange {
   readonly captures: Record<string, string> = {}
   /** Entries for which an expectation was met, in order (for reports). */
   readonly matches: { matcher: Matcher; entry: InboxEntry }[] = []
+  /** What the matching noticed and the user should know (a result with a trailing space). */
+  readonly notes: string[] = []
   /** The last `ERR CODE:` since the last final result or busy: it annotates the next one. */
   private errCode: string | undefined
   /** The entry that ended the command, once it has. */
   private finishedBy: InboxEntry | undefined
   private bootBannerExpected: boolean
   private readonly commandName: string | undefined
+  private readonly forbidden: Matcher[]
   readonly freshOnly: boolean
 
   constructor(options: ExchangeOptions) {
@@ -78,15 +83,48 @@ export class Exchange {
     this.bootBannerExpected = options.bootBannerExpected ?? false
     this.commandName = options.commandName
     this.freshOnly = options.freshOnly ?? false
+    this.forbidden = options.forbidden ?? []
+    for (const matcher of this.forbidden) matcher.reset()
     // A matcher may be reused (a retried step): progress from an earlier exchange does not count.
     for (const matcher of this.matchers) matcher.reset()
     this.settle()
   }
 
+  /**
+   * Before `offer`: a promise when the expectation in turn needs time to answer for this entry
+   * (see `Matcher.prepare`); the entry is offered once it resolves. Undefined: offer it now.
+   */
+  prepare(entry: InboxEntry): Promise<void> | undefined {
+    if (this.status !== 'pending' || !this.sees(entry)) return undefined
+    // What `absent:` forbids is asked about the step's own entries too, before the expectation.
+    const own = entry.seq >= this.startSeq
+    const pending = [...(own ? this.forbidden : []), ...(this.matchers[this.matched] ? [this.matchers[this.matched]!] : [])]
+      .map((m) => m.prepare?.(entry))
+      .filter((p): p is Promise<void> => p !== undefined)
+    if (pending.length === 0) return undefined
+    return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => undefined)
+  }
+
+  /** The step is over: whatever an expectation still works on is dropped. */
+  cancel(): void {
+    for (const m of [...this.matchers, ...this.forbidden]) m.cancel?.()
+  }
+
+  private sees(entry: InboxEntry): boolean {
+    return entry.seq >= this.startSeq || (this.mode === 'wait' && !this.freshOnly)
+  }
+
   offer(entry: InboxEntry): void {
     if (this.status !== 'pending') return
     const own = entry.seq >= this.startSeq
-    if ((this.mode !== 'wait' || this.freshOnly) && !own) return
+    if (!this.sees(entry)) return
+    if (own && this.forbidden.length > 0) {
+      const unwanted = this.forbidden.find((m) => m.offer(entry).kind === 'match')
+      if (unwanted) {
+        this.fail({ reason: 'unwanted', entry, matcher: unwanted })
+        return
+      }
+    }
     const matcher = this.matchers[this.matched]
     if (matcher) {
       const outcome = matcher.offer(entry)
@@ -96,10 +134,11 @@ export class Exchange {
       if (outcome.kind === 'match') {
         for (const seq of outcome.seqs ?? [entry.seq]) this.consumed.add(seq)
         Object.assign(this.captures, outcome.captures)
+        if (outcome.note) this.notes.push(outcome.note)
         this.matches.push({ matcher, entry })
         this.matched++
         if (ANSWERS.has(entry.kind)) this.errCode = undefined
-        if (this.mode !== 'wait' && this.ends(entry)) this.finish(entry)
+        if (this.mode !== 'wait' && this.ends(entry, this.matched === this.matchers.length)) this.finish(entry)
         this.settle()
         return
       }
@@ -112,16 +151,22 @@ export class Exchange {
   /**
    * Whether a named entry ends the command: a final result, the prompt, or (for a command only) the
    * `busy p...` that rejected it. After a payload, `busy p...` answers surplus bytes and the final
-   * result still follows (reference §5).
+   * result still follows (reference §5). A failure or busy that the expectations name with more
+   * after it does not end the step: the device goes on (`busy p...` while a sub-command ran, then the
+   * real answer; the late ERROR of the previous command, then this one's OK). Old firmware prints
+   * `ERR CODE:` with no ERROR after it: named last, it ends the command.
    */
-  private ends(entry: InboxEntry): boolean {
+  private ends(entry: InboxEntry, last: boolean): boolean {
     switch (entry.kind) {
       case 'final-success':
-      case 'final-failure':
       case 'prompt':
         return true
+      case 'final-failure':
+        return last
       case 'busy':
-        return this.mode === 'command'
+        return this.mode === 'command' && last
+      case 'err-code':
+        return last
       default:
         return false
     }
@@ -135,13 +180,10 @@ export class Exchange {
       else this.fail({ reason: 'rebooted', entry })
       return
     }
-    const lost = LOST.exec(entry.text)
-    if (lost) {
-      const link = Number(lost[1])
-      if (this.matchers.slice(this.matched).some((m) => m.links.includes(link))) {
-        this.fail({ reason: 'link-lost', entry, link })
-        return
-      }
+    const lost = entry.kind === 'urc' ? linkLoss(entry.text) : undefined
+    if (lost && this.matchers.slice(this.matched).some((m) => m.links.some((l) => l.kind === lost.kind && l.link === lost.link))) {
+      this.fail({ reason: 'link-lost', entry, ...(lost.link !== undefined ? { link: lost.link } : {}) })
+      return
     }
     if (this.mode === 'wait') return
     switch (entry.kind) {
@@ -180,8 +222,12 @@ export class Exchange {
         // Part of this command's response when it comes before the final result.
         if (!this.finished) this.consumed.add(entry.seq)
         return
+      case 'data':
+        // A response's records (+CIPRECVDATA, +HTTPCLIENT) belong to it; received data stays for a `wait`.
+        if (entry.record.kind === 'data' && !entry.record.unsolicited && !this.finished) this.consumed.add(entry.seq)
+        return
       default:
-        // URCs and +WS_DATA stay in the inbox for a later `wait`.
+        // URCs stay in the inbox for a later `wait`.
         return
     }
   }

@@ -1,8 +1,11 @@
 /**
  * The device-to-host byte stream of ESP-AT, cut into records. Pure and push-driven: bytes in,
  * records out, with no clock and no I/O, and the same records whatever the chunking of the input
- * (reference §2.4, §7.8, §12).
+ * (reference §2.4, §7.8, §12). Length-framed records (`+IPD`, `+CIPRECVDATA`, `+MQTTSUBRECV`,
+ * `+HTTPCLIENT`, `+WS_DATA`...) come from the table in framed-records.ts and are read by their length.
  */
+import { FRAMED_RECORDS, MAX_HEADER_LENGTH } from './framed-records.ts'
+import type { FramedHeader, FramedKind, FramedRecordSpec, HeaderParse } from './framed-records.ts'
 
 export type FrameRecord =
   /** A line without its CR LF. Empty lines (the CR LF around results) are not reported. */
@@ -12,10 +15,11 @@ export type FrameRecord =
   /** The `>` that ends `\r\nOK\r\n\r\n>`: the device waits for raw payload bytes. No newline follows it. */
   | { kind: 'prompt' }
   /**
-   * `+WS_DATA:<link>,<len>,<bytes>`, read by length: the bytes may hold CR, LF and NUL. `offset`: where
-   * the bytes start in the stream (bytes pushed since the framer was made).
+   * Data read by length (`framed`: which record; `header` what its header said), or, in passthrough,
+   * raw bytes as they came (`framed: 'raw'`). `offset`: where the bytes start in the stream (bytes
+   * pushed since the framer was made). `unsolicited`: received data rather than part of a response.
    */
-  | { kind: 'data'; link: number; bytes: Uint8Array; offset: number }
+  | { kind: 'data'; framed: FramedKind | 'raw'; header?: FramedHeader; link?: number; bytes: Uint8Array; offset: number; unsolicited: boolean }
 
 export interface FramerOptions {
   /**
@@ -25,15 +29,17 @@ export interface FramerOptions {
   maxLineLength?: number
 }
 
+const EMPTY = Buffer.alloc(0)
 const LF = 0x0a
 const CR = 0x0d
 const PROMPT = 0x3e // '>'
-const HEADER = Buffer.from('+WS_DATA:')
-const MAX_NUMBER_DIGITS = 6
+const PLUS = 0x2b // '+'
 
 const enum State {
   LineStart,
-  /** The line so far is a prefix of a `+WS_DATA:<link>,<len>,` header. */
+  /** The line so far is a prefix of one or more framed records' prefixes. */
+  Prefix,
+  /** Reading a framed record's header after its prefix. */
   Header,
   Line,
   Data,
@@ -44,25 +50,58 @@ const enum State {
   Skip,
 }
 
+/** A framed record spec with its byte classes as lookup tables. */
+interface Spec {
+  spec: FramedRecordSpec
+  prefix: Buffer
+  allowed: Uint8Array
+  decides: Uint8Array
+}
+
+const SPECS: readonly Spec[] = FRAMED_RECORDS.map((spec) => {
+  const allowed = new Uint8Array(256)
+  if (spec.headerBytes === undefined) {
+    allowed.fill(1)
+    allowed[CR] = allowed[LF] = 0
+  } else for (const c of spec.headerBytes) allowed[c.charCodeAt(0)] = 1
+  const decides = new Uint8Array(256)
+  for (const c of spec.decisionBytes) decides[c.charCodeAt(0)] = 1
+  return { spec, prefix: Buffer.from(spec.prefix, 'latin1'), allowed, decides }
+})
+
+/** The specs by the byte after their `+`, so that a line starting with `+` is compared with few of them. */
+const BY_SECOND_BYTE: (Spec[] | undefined)[] = []
+for (const c of SPECS) (BY_SECOND_BYTE[c.prefix[1]!] ??= []).push(c)
+
 export class Framer {
   private state = State.LineStart
   /** The bytes of the record being read. Parts from `owned` on still point into the caller's chunk. */
   private parts: Buffer[] = []
   private owned = 0
   private length = 0
-  private dataLink = 0
-  private dataRemaining = 0
-  /** Header parsing: which field (0 = literal, 1 = link, 2 = length) and its digits so far. */
-  private headerField = 0
-  private headerDigits = 0
-  private headerLink = 0
-  private headerLen = 0
-  /** How many bytes of the literal `+WS_DATA:` have matched so far. */
-  private headerPos = 0
-  private readonly pendingEchoes: string[] = []
-  /** Bytes pushed before the current chunk, and where the data being read starts in the stream. */
-  private streamBase = 0
+  /** Prefix matching: the specs still possible and how many prefix bytes matched. */
+  private candidates: readonly Spec[] = SPECS
+  private prefixPos = 0
+  /** Header reading: the spec, the header text so far, whether to decide at the next byte. */
+  private spec: Spec | undefined
+  private header = ''
+  private askNext = false
+  /** Stream offset of the record's first byte (its `+`). */
+  private recordStart = 0
+  /** Data reading: what the header said, where the data starts in the stream, how many bytes remain. */
+  private dataHeader: FramedHeader | undefined
+  private dataKind: FramedRecordSpec | undefined
   private dataStart = 0
+  private dataRemaining = 0
+  /** The record's data, allocated at its announced length once the header is read, and filled so far. */
+  private data: Buffer = EMPTY
+  private dataFilled = 0
+  /** Stream offset of the current chunk's first byte. */
+  private streamBase = 0
+  /** Passthrough: every byte is data, no lines. `rawAfterPrompt`: enter it at the next `>`. */
+  private raw = false
+  private rawAfterPrompt = false
+  private readonly pendingEchoes: string[] = []
   /** Keeps a leading U+FEFF: a line's text is exactly its bytes. */
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true })
   private readonly maxLineLength: number
@@ -75,15 +114,29 @@ export class Framer {
 
   /**
    * Bytes held for a record not yet complete: at most maxLineLength for a line, the announced
-   * length for a `+WS_DATA` payload. What a flood without newlines can cost.
+   * length for a framed record. What a flood without newlines can cost.
    */
   get pendingBytes(): number {
-    return this.length
+    return this.length + this.data.length
   }
 
-  /** Where the bytes of a length-framed record still being read start in the stream, if one is. */
+  /** Where the data of a framed record still being read starts in the stream, if one is. */
   get openDataStart(): number | undefined {
     return this.state === State.Data ? this.dataStart : undefined
+  }
+
+  /** Whether the framer is in passthrough (every byte is data). */
+  get passthrough(): boolean {
+    return this.raw
+  }
+
+  /**
+   * Passthrough (AT+CIPMODE=1 + AT+CIPSEND): `afterPrompt` enters it at the next `>` (the device's
+   * bytes after it are raw data); `off` leaves it (the host sent `+++`).
+   */
+  setPassthrough(mode: 'afterPrompt' | 'off'): void {
+    this.rawAfterPrompt = mode === 'afterPrompt'
+    if (mode === 'off') this.raw = false
   }
 
   /**
@@ -103,9 +156,20 @@ export class Framer {
   push(chunk: Uint8Array): FrameRecord[] {
     const out: FrameRecord[] = []
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    this.consume(buf, out)
+    this.adopt()
+    this.streamBase += buf.length
+    return out
+  }
+
+  private consume(buf: Buffer, out: FrameRecord[]): void {
     let i = 0
     const n = buf.length
     while (i < n) {
+      if (this.raw) {
+        out.push({ kind: 'data', framed: 'raw', bytes: Buffer.from(buf.subarray(i)), offset: this.streamBase + i, unsolicited: true })
+        return
+      }
       switch (this.state) {
         case State.LineStart: {
           const b = buf[i]!
@@ -114,18 +178,25 @@ export class Framer {
           } else if (b === PROMPT) {
             out.push({ kind: 'prompt' })
             i++
-          } else if (b === HEADER[0]) {
-            this.state = State.Header
-            this.headerField = 0
-            this.headerDigits = 0
-            this.headerPos = 0
+            if (this.rawAfterPrompt) {
+              this.rawAfterPrompt = false
+              this.raw = true
+            }
+          } else if (b === PLUS) {
+            this.state = State.Prefix
+            this.candidates = SPECS
+            this.prefixPos = 0
+            this.recordStart = this.streamBase + i
           } else {
             this.state = State.Line
           }
           break
         }
+        case State.Prefix:
+          i = this.prefix(buf, i)
+          break
         case State.Header:
-          i = this.header(buf, i, out)
+          i = this.headerBytes(buf, i, out)
           break
         case State.Line: {
           const lf = buf.indexOf(LF, i)
@@ -151,13 +222,11 @@ export class Framer {
         }
         case State.Data: {
           const take = Math.min(this.dataRemaining, n - i)
-          this.append(buf, i, i + take)
+          buf.copy(this.data, this.dataFilled, i, i + take)
+          this.dataFilled += take
           this.dataRemaining -= take
           i += take
-          if (this.dataRemaining === 0) {
-            out.push({ kind: 'data', link: this.dataLink, bytes: this.take(), offset: this.dataStart })
-            this.state = State.DataEndCr
-          }
+          if (this.dataRemaining === 0) this.endData(out)
           break
         }
         case State.DataEndCr:
@@ -186,22 +255,22 @@ export class Framer {
         }
       }
     }
-    this.adopt()
-    this.streamBase += n
-    return out
   }
 
   /**
    * Flushes a last line that never got its newline (the device went away mid-line), or the header
-   * and the bytes so far of a `+WS_DATA` cut short, as a truncated line.
+   * and the bytes so far of a framed record cut short, as a truncated line.
    */
   end(): FrameRecord[] {
     const out: FrameRecord[] = []
-    if ((this.state === State.Line || this.state === State.Header) && this.length > 0) {
+    if (this.state === State.Prefix) this.toLine(this.candidates[0]!.prefix.toString('latin1', 0, this.prefixPos))
+    else if (this.state === State.Header) this.toLine(this.header)
+    if (this.state === State.Line && this.length > 0) {
       this.endLine(out)
     } else if (this.state === State.Data) {
-      const header = Buffer.from(`+WS_DATA:${this.dataLink},${this.headerLen},`, 'latin1')
-      const bytes = Buffer.concat([header, this.take()])
+      const bytes = Buffer.concat([Buffer.from(this.dataHeader!.text, 'latin1'), this.data.subarray(0, this.dataFilled)])
+      this.data = EMPTY
+      this.dataFilled = 0
       out.push({ kind: 'line', text: this.decoder.decode(bytes.subarray(0, this.maxLineLength)), truncated: true })
     }
     this.state = State.LineStart
@@ -210,67 +279,158 @@ export class Framer {
   }
 
   /**
-   * Consumes header bytes until the header is complete or proves to be a plain line. The bytes
-   * are kept (once, as one range per chunk) only in case they turn out to be a line.
+   * Matches the line's first bytes against the framed records' prefixes; the bytes are kept in case
+   * it is a line. Where a whole prefix is in the chunk it is compared at once (the common case).
    */
-  private header(buf: Buffer, start: number, out: FrameRecord[]): number {
+  private prefix(buf: Buffer, start: number): number {
+    if (this.prefixPos === 0) {
+      // Byte by byte in JS: the prefixes are a dozen bytes, where a native compare costs more to call.
+      let possible = false
+      for (const c of BY_SECOND_BYTE[buf[start + 1] ?? 0] ?? (start + 1 < buf.length ? [] : SPECS)) {
+        const p = c.prefix
+        const n = Math.min(p.length, buf.length - start)
+        let k = 1
+        while (k < n && buf[start + k] === p[k]) k++
+        if (k === p.length) return this.enterHeader(c, start + k)
+        if (k === n) possible = true
+      }
+      if (!possible) {
+        this.state = State.Line
+        return start
+      }
+    }
     let i = start
     while (i < buf.length) {
       const b = buf[i]!
-      if (this.headerField === 0) {
-        if (b !== HEADER[this.headerPos]) return this.headerIsLine(buf, start, i)
-        i++
-        if (++this.headerPos === HEADER.length) {
-          this.headerField = 1
-          this.headerDigits = 0
-          this.headerLink = 0
-        }
-        continue
-      }
-      const isDigit = b >= 0x30 && b <= 0x39
-      if (isDigit && this.headerDigits < MAX_NUMBER_DIGITS) {
-        if (this.headerField === 1) this.headerLink = this.headerLink * 10 + (b - 0x30)
-        else this.headerLen = this.headerLen * 10 + (b - 0x30)
-        this.headerDigits++
-        i++
-        continue
-      }
-      if (b === 0x2c /* , */ && this.headerDigits > 0) {
-        i++
-        if (this.headerField === 1) {
-          this.headerField = 2
-          this.headerDigits = 0
-          this.headerLen = 0
-          continue
-        }
-        // Header complete: the next headerLen bytes are payload, whatever they are.
-        this.clear()
-        this.dataLink = this.headerLink
-        this.dataRemaining = this.headerLen
-        this.dataStart = this.streamBase + i
-        if (this.headerLen === 0) {
-          out.push({ kind: 'data', link: this.dataLink, bytes: new Uint8Array(0), offset: this.dataStart })
-          this.state = State.DataEndCr
-        } else {
-          this.state = State.Data
-        }
+      const pos = this.prefixPos
+      const still = this.candidates.filter((c) => c.prefix[pos] === b)
+      if (still.length === 0) {
+        this.toLine(this.candidates[0]!.prefix.toString('latin1', 0, pos))
         return i
       }
-      return this.headerIsLine(buf, start, i)
+      i++
+      this.prefixPos = pos + 1
+      this.candidates = still
+      const whole = still.find((c) => c.prefix.length === this.prefixPos)
+      if (whole) return this.enterHeader(whole, i)
     }
-    // The chunk ended inside the header: keep its bytes, the header may yet be a line.
-    this.append(buf, start, i)
     return i
   }
 
-  private headerIsLine(buf: Buffer, start: number, i: number): number {
-    this.append(buf, start, i)
-    return this.toLine(i)
+  /** The header's bytes are kept as its text (latin1, byte for byte) until it proves to be data or a line. */
+  private enterHeader(spec: Spec, end: number): number {
+    this.spec = spec
+    this.header = spec.spec.prefix
+    this.askNext = false
+    this.state = State.Header
+    return end
   }
 
-  private toLine(i: number): number {
+  /**
+   * Reads header bytes until the spec says what they are: data to read by length, or a line. The
+   * header text is made only where the spec is asked, from the bytes as they lie in the chunk.
+   */
+  private headerBytes(buf: Buffer, start: number, out: FrameRecord[]): number {
+    const spec = this.spec!
+    const { allowed, decides } = spec
+    let from = start
+    let i = start
+    while (i < buf.length) {
+      const b = buf[i]!
+      if (allowed[b] === 0) {
+        const text = this.header + buf.toString('latin1', from, i + 1)
+        const decided = spec.spec.parse(text, true)
+        if (decided.status === 'data') {
+          this.header = text
+          return this.startData(decided, buf, i + 1, out)
+        }
+        this.toLine(this.header + buf.toString('latin1', from, i))
+        return i
+      }
+      i++
+      if (decides[b] === 0 && !this.askNext) {
+        if (this.header.length + (i - from) > MAX_HEADER_LENGTH) {
+          this.toLine(this.header + buf.toString('latin1', from, i))
+          return i
+        }
+        continue
+      }
+      this.header += buf.toString('latin1', from, i)
+      from = i
+      if (this.header.length > MAX_HEADER_LENGTH) {
+        this.toLine(this.header)
+        return i
+      }
+      this.askNext = false
+      const decided: HeaderParse = spec.spec.parse(this.header, false)
+      if (decided.status === 'more') {
+        this.askNext = decided.askNext === true
+        continue
+      }
+      if (decided.status === 'line') {
+        this.toLine(this.header)
+        return i
+      }
+      return this.startData(decided, buf, i, out)
+    }
+    // The chunk ended inside the header: its text is kept, the header may yet be a line.
+    this.header += buf.toString('latin1', from, i)
+    return i
+  }
+
+  /** The bytes read as a header (their latin1 text) were the start of a line after all. */
+  private toLine(text: string): void {
+    if (text.length > 0) {
+      this.parts.push(Buffer.from(text, 'latin1'))
+      this.owned = this.parts.length
+      this.length += text.length
+    }
     this.state = State.Line
+  }
+
+  /**
+   * The header is complete. Data bytes the header read ahead (a lookahead that proved to be data)
+   * are the data's first bytes; if they are more than the record holds, the rest is read again.
+   */
+  private startData(decided: Extract<HeaderParse, { status: 'data' }>, buf: Buffer, i: number, out: FrameRecord[]): number {
+    const spec = this.spec!.spec
+    const ahead = decided.dataStart < this.header.length ? Buffer.from(this.header.slice(decided.dataStart), 'latin1') : EMPTY
+    this.clear()
+    this.dataHeader = decided.header
+    this.dataKind = spec
+    this.dataStart = this.recordStart + decided.dataStart
+    const length = decided.header.length
+    const used = Math.min(length, ahead.length)
+    // One buffer of the announced length (bounded by MAX_FRAMED_LENGTH), filled as bytes come: no parts to join.
+    this.data = length > 0 ? Buffer.allocUnsafe(length) : EMPTY
+    this.dataFilled = used
+    if (used > 0) ahead.copy(this.data, 0, 0, used)
+    this.dataRemaining = length - used
+    if (this.dataRemaining > 0) {
+      this.state = State.Data
+      return i
+    }
+    this.endData(out)
+    if (ahead.length > used) {
+      // Read the surplus again, as the stream bytes they are (rare: a lookahead longer than a tiny record).
+      const base = this.streamBase
+      this.streamBase = this.dataStart + used
+      this.consume(ahead.subarray(used), out)
+      this.adopt()
+      this.streamBase = base
+    }
     return i
+  }
+
+  private endData(out: FrameRecord[]): void {
+    const header = this.dataHeader!
+    const spec = this.dataKind!
+    // One object shape for every record (no spread): the framer's hottest allocation.
+    const bytes = this.data
+    this.data = EMPTY
+    this.dataFilled = 0
+    out.push({ kind: 'data', framed: spec.kind, header, link: header.link, bytes, offset: this.dataStart, unsolicited: spec.unsolicited })
+    this.state = State.DataEndCr
   }
 
   private append(buf: Buffer, start: number, end: number): void {

@@ -25,15 +25,16 @@ export function toEntry(record: FrameRecord, seq: number, at: number): InboxEntr
     case 'prompt':
       return { seq, at, record, kind: 'prompt', text: '>' }
     case 'data':
-      return { seq, at, record, kind: 'data', text: dataText(record.link, record.bytes) }
+      return { seq, at, record, kind: 'data', text: dataText(record) }
   }
 }
 
 /** Keeps a leading U+FEFF, as the framer does for lines. */
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
-function dataText(link: number, bytes: Uint8Array): string {
-  return `+WS_DATA:${link},${bytes.length},${utf8.decode(bytes)}`
+/** A framed record as the doc prints it, header and data: `+IPD,4:test`; raw passthrough bytes as they are. */
+function dataText(record: Extract<FrameRecord, { kind: 'data' }>): string {
+  return `${record.header?.text ?? ''}${utf8.decode(record.bytes)}`
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { DataRegion } from '../bytes/io-masker.ts'
 import type { SecretSpan } from '../bytes/secret-scan.ts'
+import { LEAVE_PASSTHROUGH, modeEffect } from './device-modes.ts'
+import type { DeviceModes, ModeEffect } from './device-modes.ts'
 import type { Exchange } from './exchange.ts'
 import { Framer } from './framer.ts'
 import type { FrameRecord } from './framer.ts'
@@ -55,6 +57,9 @@ export class AtSession {
   private promptOutstanding = false
   /** Bytes received so far: the stream offset after the last chunk. */
   private rxBytes = 0
+  private readonly modes: DeviceModes = { transparent: false }
+  /** What the last command does to the modes once the device answers it OK. */
+  private pendingEffect: ModeEffect | undefined
 
   constructor(link: ByteLink, events: SessionEvents = {}, now: () => number = defaultClock()) {
     this.link = link
@@ -79,7 +84,15 @@ export class AtSession {
    */
   async sendCommand(command: string, secrets: readonly SecretSpan[] = []): Promise<void> {
     this.framer.expectEcho(command)
+    const effect = modeEffect(command)
+    this.pendingEffect = effect
+    if (effect?.onWrite?.(this.modes) === 'passthrough-after-prompt') this.framer.setPassthrough('afterPrompt')
     await this.write(Buffer.from(`${command}\r\n`, 'utf8'), secrets)
+  }
+
+  /** The device is in passthrough: what it sends is data as it comes (leave it with `+++`). */
+  get inPassthrough(): boolean {
+    return this.framer.passthrough
   }
 
   async write(bytes: Uint8Array, secrets: readonly SecretSpan[] = []): Promise<void> {
@@ -89,6 +102,8 @@ export class AtSession {
       this.promptOutstanding = false
       this.inbox.removeKind('prompt')
     }
+    // `+++` alone ends passthrough: what the device sends from then on is lines again.
+    if (this.framer.passthrough && bytes.length === LEAVE_PASSTHROUGH.length && Buffer.from(bytes).toString('latin1') === LEAVE_PASSTHROUGH) this.framer.setPassthrough('off')
     this.events.onWrite?.(bytes, this.now(), secrets)
     await this.link.write(bytes)
   }
@@ -102,8 +117,22 @@ export class AtSession {
    */
   async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: (cancelled: AbortSignal) => Promise<void>): Promise<RunOutcome> {
     let offered = exchange.mode === 'wait' && !exchange.freshOnly ? 0 : exchange.startSeq
+    // An expectation that takes time over an entry (a regular expression in a worker) holds the
+    // feed at that entry; when it has its answer, the feed goes on from there, as if it had just come.
+    let preparing: Promise<void> | undefined
+    let onPrepared = () => {}
     const feed = () => {
+      if (preparing) return
       this.inbox.visitFrom(offered, (entry) => {
+        const wait = exchange.prepare(entry)
+        if (wait) {
+          const held = (preparing = wait.then(() => {
+            if (preparing !== held) return
+            preparing = undefined
+            onPrepared()
+          }))
+          return false
+        }
         offered = entry.seq + 1
         exchange.offer(entry)
         return exchange.status === 'pending'
@@ -139,8 +168,9 @@ export class AtSession {
         const waiter = (why: 'entry' | 'closed') => {
           feed()
           if (exchange.status !== 'pending') finish({ kind: 'settled' })
-          else if (why === 'closed') finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
+          else if (why === 'closed' || this.closed) finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
         }
+        onPrepared = () => waiter('entry')
         this.waiters.add(waiter)
         if (!write || !cancel) return
         write(cancel.signal).then(
@@ -154,6 +184,8 @@ export class AtSession {
         )
       })
     } finally {
+      preparing = undefined
+      exchange.cancel()
       this.inbox.remove(exchange.consumed)
     }
   }
@@ -215,6 +247,10 @@ export class AtSession {
 
   private add(entry: InboxEntry): void {
     if (entry.kind === 'prompt') this.promptOutstanding = true
+    if (this.pendingEffect && (entry.kind === 'final-success' || entry.kind === 'final-failure')) {
+      if (entry.kind === 'final-success') this.pendingEffect.onOk?.(this.modes)
+      this.pendingEffect = undefined
+    }
     if (ANSWERS.has(entry.kind) && !this.answered) {
       this.answered = true
       // A `ready` still waiting in the inbox was the start-up banner, not news for a later `wait`.

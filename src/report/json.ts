@@ -1,6 +1,7 @@
 import type { RunResult } from '../engine/result.ts'
 import type { NotRun, OverallStatus, RunReport } from './run-report.ts'
 import { overallStatus } from './run-report.ts'
+import type { TranscriptCut } from './transcript.ts'
 
 /** The JSON report, described by schema/result.schema.json. */
 export interface JsonReport {
@@ -15,7 +16,7 @@ export interface JsonReport {
   complete: boolean
   status: OverallStatus
   summary: Record<RunResult['status'], number> & { scenarios: number }
-  scenarios: (RunResult & { transcript?: string; device?: string; notRun?: NotRun })[]
+  scenarios: (RunResult & { transcript?: string; transcriptCut?: TranscriptCut; device?: string; notRun?: NotRun })[]
 }
 
 export const RESULT_SCHEMA_ID = 'https://github.com/at-scenario/at-scenario/schema/result.schema.json'
@@ -37,6 +38,7 @@ export function toJsonReport(report: RunReport, version: string): JsonReport {
     scenarios: report.scenarios.map((s) => ({
       ...s.result,
       ...(s.transcript !== undefined ? { transcript: s.transcript } : {}),
+      ...(s.transcriptCut ? { transcriptCut: s.transcriptCut } : {}),
       ...(s.device !== undefined ? { device: s.device } : {}),
       ...(s.notRun ? { notRun: s.notRun } : {}),
     })),

@@ -1,20 +1,28 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, extname, isAbsolute, relative } from 'node:path'
 
 /**
  * Replaces a file in one step: the text goes to a temporary file next to it, is synced, and is
  * renamed over the old one. A run killed while writing leaves the previous complete version.
+ * The temporary name is random and created exclusively, so two runs writing into one folder
+ * never share one (whichever renames last wins, whole); it is removed if the write fails.
  */
 export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp`
-  const fd = openSync(tmp, 'w')
+  const tmp = `${path}.${randomBytes(8).toString('hex')}.tmp`
+  const fd = openSync(tmp, 'wx')
   try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
+    try {
+      writeFileSync(fd, text)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, path)
+  } catch (e) {
+    rmSync(tmp, { force: true })
+    throw e
   }
-  renameSync(tmp, path)
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { NotRun, RunResult } from '../engine/result.ts'
+import type { TranscriptCut } from './transcript.ts'
 
 export type { NotRun } from '../engine/result.ts'
 
@@ -7,6 +8,8 @@ export interface ScenarioReport {
   result: RunResult
   /** The transcript's path as shown to the user (relative to the working directory when inside it). */
   transcript?: string
+  /** Set when the transcript reached `--transcript-limit` and the rest of the traffic was left out. */
+  transcriptCut?: TranscriptCut
   /** The device: the simulator, a capture named `device`, or the first line of AT+GMR (see `deviceOf`). */
   device?: string
   /** Set when the scenario did not run at all; `result` then has every step skipped. */

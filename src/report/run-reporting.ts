@@ -5,6 +5,7 @@ import type { EngineListener } from '../engine/events.ts'
 import type { NotRun, RunResult } from '../engine/result.ts'
 import type { SuiteReporter } from '../engine/run-suite.ts'
 import type { Scenario } from '../source/types.ts'
+import { terminalText } from '../bytes/terminal-text.ts'
 import { deviceOf } from './device.ts'
 import { describeScenarioFailures, runSummaryLine, summaryLine } from './failure-text.ts'
 import { REPORT_FORMATS } from './formats.ts'
@@ -31,6 +32,8 @@ export interface ReportingOptions {
   /** Where transcripts and reports go; relative to `cwd`. */
   outputDir: string
   formats: readonly ReportFormatName[]
+  /** What each scenario's transcript may grow to, in bytes (0: no limit; default 64 MiB). */
+  transcriptLimitBytes?: number
   version: string
   hostname?: string
 }
@@ -122,6 +125,7 @@ export class RunReporting implements SuiteReporter {
         await transcript?.writer.close()
         if (transcript?.file.error) this.warn(`the transcript ${transcript.shown} is incomplete: ${transcript.file.error.message}`)
         const entry: ScenarioReport = { result, ...(transcript ? { transcript: transcript.shown } : {}) }
+        if (transcript?.writer.cut) entry.transcriptCut = { ...transcript.writer.cut }
         const device = deviceOf(result, target.onSimulator)
         if (device !== undefined) entry.device = device
         this.slots[slot] = entry
@@ -135,8 +139,9 @@ export class RunReporting implements SuiteReporter {
   /** A scenario that does not run (the port did not open, `--bail`, Ctrl-C) is still reported, its steps skipped. */
   scenarioNotRun(scenario: Scenario, result: RunResult, notRun: NotRun): void {
     this.slots.push({ result, notRun })
-    if (notRun.reason === 'link-error') this.options.stderr.write(`at-scenario: ${notRun.message}\n`)
-    else this.options.stdout.write(`${this.announced++ > 0 ? '\n' : ''}${scenario.file}: not run (${notRun.message})\n`)
+    const message = terminalText(notRun.message)
+    if (notRun.reason === 'link-error') this.options.stderr.write(`at-scenario: ${message}\n`)
+    else this.options.stdout.write(`${this.announced++ > 0 ? '\n' : ''}${scenario.file}: not run (${message})\n`)
     this.writeReports()
   }
 
@@ -159,7 +164,8 @@ export class RunReporting implements SuiteReporter {
     const path = join(this.dir, this.names.next(scenarioFile))
     try {
       const file = new StreamFile(path)
-      return { writer: new Transcript(file), file, shown: displayPath(path, this.options.cwd) }
+      const limit = this.options.transcriptLimitBytes
+      return { writer: new Transcript(file, undefined, limit !== undefined ? { limitBytes: limit } : {}), file, shown: displayPath(path, this.options.cwd) }
     } catch (e) {
       this.warn(`cannot write the transcript ${displayPath(path, this.options.cwd)}: ${(e as Error).message}`)
       return undefined

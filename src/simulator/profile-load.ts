@@ -5,7 +5,7 @@ import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, hasErrors } from '../diagnostics/diagnostic.ts'
 import { describeFsError } from '../diagnostics/fs-error.ts'
-import { parseDuration } from '../source/duration.ts'
+import { checkDuration } from '../source/duration.ts'
 import { checkSchema, schemaValidator } from '../source/schema-check.ts'
 import type { Path } from '../source/yaml-source.ts'
 import { YamlSource } from '../source/yaml-source.ts'
@@ -61,11 +61,18 @@ export async function describeProfileProblems(files: readonly string[], options:
   return `${out.join('\n\n')}\n\n${errors} error${errors === 1 ? '' : 's'} in the device profile; nothing was run.\n`
 }
 
-/** The part of loadDeviceProfile after reading the file; PEM files it names are still read from disk. */
+/**
+ * The part of loadDeviceProfile after reading the file; PEM files it names are still read from disk.
+ * A file that is no profile at all (`simulator.profile: /etc/passwd`, a key file) is said to be none,
+ * and none of it is quoted: the messages of a run must not become a way to read any file. A file
+ * named `.yaml`/`.yml` is taken for a profile, and its YAML mistakes are shown where they are.
+ */
 export function parseDeviceProfile(file: string, text: string): Omit<ProfileLoadResult, 'sources'> {
   const source = new YamlSource(file, text)
-  if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics }
+  const named = /\.ya?ml$/i.test(file)
+  if (source.diagnostics.length > 0) return { diagnostics: named ? source.diagnostics : [notAProfile(file, 'is not YAML')] }
   const value: unknown = source.doc.toJS() ?? {}
+  if (typeof value !== 'object' || Array.isArray(value)) return { diagnostics: [notAProfile(file, 'is not a map of device settings')] }
   const schema = checkSchema(source, value, { validate: schemaValidator('device'), subject: 'the device profile' })
   const reader = new ProfileReader(source, dirname(resolve(file)))
   if (hasErrors(schema.diagnostics)) {
@@ -74,11 +81,15 @@ export function parseDeviceProfile(file: string, text: string): Omit<ProfileLoad
     return { diagnostics: sortBySpan([...schema.diagnostics, ...reader.diagnostics]) }
   }
   const overrides = reader.read(value as Raw)
-  if (hasErrors(reader.diagnostics)) return { diagnostics: reader.diagnostics }
+  if (hasErrors(reader.diagnostics)) return { diagnostics: sortBySpan(reader.diagnostics) }
   return { profile: withOverrides(DEFAULT_PROFILE, overrides), diagnostics: reader.diagnostics }
 }
 
 type Raw = Record<string, unknown>
+
+function notAProfile(file: string, why: string): Diagnostic {
+  return error('bad-value', `the device profile ${file} ${why}: a profile is a YAML map (schema/device.schema.json); the file's content is not shown`)
+}
 
 /** Turns a schema-valid document into profile settings: durations to ms, paths resolved and checked. */
 class ProfileReader {
@@ -95,26 +106,26 @@ class ProfileReader {
     const out: DeepPartial<DeviceProfile> = {}
     const firmware = raw.firmware as Raw | undefined
     if (firmware?.gmr !== undefined) out.gmr = firmware.gmr as string[]
-    if (firmware?.bootTime !== undefined) out.bootTimeMs = this.ms(firmware.bootTime)
+    if (firmware?.bootTime !== undefined) out.bootTimeMs = this.ms(firmware.bootTime, ['firmware', 'bootTime'])
     if (raw.mac !== undefined) out.mac = raw.mac as string
-    if (raw.accessPoints !== undefined) out.accessPoints = (raw.accessPoints as Raw[]).map((ap) => this.accessPoint(ap))
+    if (raw.accessPoints !== undefined) out.accessPoints = (raw.accessPoints as Raw[]).map((ap, i) => this.accessPoint(ap, i))
     const wifi = raw.wifi as Raw | undefined
-    if (wifi?.scanTime !== undefined) out.wifi = { scanTimeMs: this.ms(wifi.scanTime) }
+    if (wifi?.scanTime !== undefined) out.wifi = { scanTimeMs: this.ms(wifi.scanTime, ['wifi', 'scanTime']) }
     const network = raw.network as Raw | undefined
     if (network) {
       out.network = {}
       if (network.hosts !== undefined) out.network.hosts = network.hosts as Record<string, string>
-      if (network.connectTimeout !== undefined) out.network.connectTimeoutMs = this.ms(network.connectTimeout)
+      if (network.connectTimeout !== undefined) out.network.connectTimeoutMs = this.ms(network.connectTimeout, ['network', 'connectTimeout'])
     }
     if (raw.sntp !== undefined) out.sntp = this.sntp(raw.sntp as Raw)
     const ws = raw.websocket as Raw | undefined
     if (ws) {
       out.websocket = {}
-      if (ws.reconnectDelay !== undefined) out.websocket.reconnectDelayMs = this.ms(ws.reconnectDelay)
-      if (ws.networkTimeout !== undefined) out.websocket.networkTimeoutMs = this.ms(ws.networkTimeout)
+      if (ws.reconnectDelay !== undefined) out.websocket.reconnectDelayMs = this.ms(ws.reconnectDelay, ['websocket', 'reconnectDelay'])
+      if (ws.networkTimeout !== undefined) out.websocket.networkTimeoutMs = this.ms(ws.networkTimeout, ['websocket', 'networkTimeout'])
     }
     const mqtt = raw.mqtt as Raw | undefined
-    if (mqtt?.reconnectDelay !== undefined) out.mqtt = { reconnectDelayMs: this.ms(mqtt.reconnectDelay) }
+    if (mqtt?.reconnectDelay !== undefined) out.mqtt = { reconnectDelayMs: this.ms(mqtt.reconnectDelay, ['mqtt', 'reconnectDelay']) }
     const pki = raw.pki as Raw | undefined
     if (pki) {
       out.pki = {}
@@ -129,13 +140,13 @@ class ProfileReader {
     return out
   }
 
-  private accessPoint(raw: Raw): AccessPoint {
+  private accessPoint(raw: Raw, i: number): AccessPoint {
     const base = DEFAULT_PROFILE.accessPoints[0]!
     const password = (raw.password as string | undefined) ?? ''
     return {
       ssid: raw.ssid as string,
       password,
-      joinDelayMs: raw.joinDelay !== undefined ? this.ms(raw.joinDelay) : base.joinDelayMs,
+      joinDelayMs: raw.joinDelay !== undefined ? this.ms(raw.joinDelay, ['accessPoints', i, 'joinDelay']) : base.joinDelayMs,
       ip: (raw.ip as string | undefined) ?? base.ip,
       gateway: (raw.gateway as string | undefined) ?? base.gateway,
       netmask: (raw.netmask as string | undefined) ?? base.netmask,
@@ -158,7 +169,7 @@ class ProfileReader {
         else out.time = at
       }
     }
-    if (raw.syncDelay !== undefined) out.syncDelayMs = this.ms(raw.syncDelay)
+    if (raw.syncDelay !== undefined) out.syncDelayMs = this.ms(raw.syncDelay, ['sntp', 'syncDelay'])
     if (raw.reachable !== undefined) out.reachable = raw.reachable as boolean
     return out
   }
@@ -168,21 +179,21 @@ class ProfileReader {
     if (raw.seed !== undefined) out.seed = raw.seed as number
     if (raw.splitWrites !== undefined) out.splitWrites = raw.splitWrites as Faults['splitWrites']
     if (raw.baudRate !== undefined) out.baudRate = raw.baudRate as number
-    if (raw.commandLatency !== undefined) out.commandLatencyMs = this.ms(raw.commandLatency)
+    if (raw.commandLatency !== undefined) out.commandLatencyMs = this.ms(raw.commandLatency, ['faults', 'commandLatency'])
     if (raw.bootGarbage !== undefined) out.bootGarbageBytes = raw.bootGarbage as number
     if (raw.rebootAfterCommands !== undefined) out.rebootAfterCommands = raw.rebootAfterCommands as number
-    if (raw.dropWebSocket !== undefined) out.dropWebSocket = this.dropAfter(raw.dropWebSocket as Raw)
-    if (raw.closeSockets !== undefined) out.closeSockets = this.dropAfter(raw.closeSockets as Raw)
-    if (raw.dropMqtt !== undefined) out.dropMqtt = this.dropAfter(raw.dropMqtt as Raw)
-    if (raw.splitRecords !== undefined) out.splitRecords = { gapMs: this.ms((raw.splitRecords as Raw).gap) }
-    if (raw.interleaveUrcs !== undefined) out.interleaveUrcs = { holdMs: this.ms((raw.interleaveUrcs as Raw).hold) }
+    if (raw.dropWebSocket !== undefined) out.dropWebSocket = this.dropAfter(raw.dropWebSocket as Raw, 'dropWebSocket')
+    if (raw.closeSockets !== undefined) out.closeSockets = this.dropAfter(raw.closeSockets as Raw, 'closeSockets')
+    if (raw.dropMqtt !== undefined) out.dropMqtt = this.dropAfter(raw.dropMqtt as Raw, 'dropMqtt')
+    if (raw.splitRecords !== undefined) out.splitRecords = { gapMs: this.ms((raw.splitRecords as Raw).gap, ['faults', 'splitRecords', 'gap']) }
+    if (raw.interleaveUrcs !== undefined) out.interleaveUrcs = { holdMs: this.ms((raw.interleaveUrcs as Raw).hold, ['faults', 'interleaveUrcs', 'hold']) }
     return out
   }
 
-  private dropAfter(raw: Raw): DropAfter {
+  private dropAfter(raw: Raw, key: string): DropAfter {
     return {
       ...(raw.afterMessages !== undefined ? { afterMessages: raw.afterMessages as number } : {}),
-      ...(raw.after !== undefined ? { afterMs: this.ms(raw.after) } : {}),
+      ...(raw.after !== undefined ? { afterMs: this.ms(raw.after, ['faults', key, 'after']) } : {}),
     }
   }
 
@@ -204,9 +215,12 @@ class ProfileReader {
     }
   }
 
-  /** The schema already checked the form; this only converts. */
-  private ms(value: unknown): number {
-    return parseDuration(value) ?? 0
+  /** The schema already checked the form; a delay longer than a timer can wait is reported here. */
+  private ms(value: unknown, at: Path): number {
+    const checked = checkDuration(value)
+    if ('ms' in checked) return checked.ms
+    this.diagnostics.push(error('bad-duration', checked.problem, this.source.spanAt(at), checked.hint))
+    return 0
   }
 
   /** Absolute paths of PEM files, each checked now so that a wrong path is reported where it is written. */

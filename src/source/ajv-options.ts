@@ -3,9 +3,13 @@ import type { Ajv } from 'ajv'
 /** How every schema of ours is compiled, at build time (standalone) and at run time alike. */
 export const AJV_OPTIONS = { allErrors: true, verbose: true, allowUnionTypes: true, strict: true } as const
 
-/** Our own annotation: the message to show when a `pattern` does not match. */
+/**
+ * Our own annotation (`x-error`: the message to show when a `pattern` does not match), and the
+ * editors' (`defaultSnippets`: what yaml-language-server offers to insert), which ajv only carries.
+ */
 export function addOurKeywords(ajv: Ajv): Ajv {
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' })
+  ajv.addKeyword({ keyword: 'defaultSnippets', schemaType: 'array' })
   return ajv
 }
 

@@ -19,7 +19,10 @@ export interface LoadResult {
   sources: Map<string, string>
 }
 
-export type LoadOptions = Pick<VariableInputs, 'cliVars' | 'env'>
+export interface LoadOptions extends Pick<VariableInputs, 'cliVars' | 'env'> {
+  /** The directory relative paths are read from and messages show paths relative to (the CLI's, not this process's). */
+  cwd: string
+}
 
 /**
  * Reads a scenario file and returns it typed and validated, or every problem found, each with
@@ -29,7 +32,7 @@ export async function loadScenario(file: string, options: LoadOptions): Promise<
   const sources = new Map<string, string>()
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readFile(resolve(options.cwd, file), 'utf8')
   } catch (e) {
     return { diagnostics: [error('file-unreadable', `cannot read ${file}: ${describeFsError(e)}`)], sources }
   }
@@ -48,8 +51,8 @@ export function parseScenario(file: string, text: string, options: LoadOptions, 
   const schema = checkSchema(source, value)
   if (typeof value !== 'object' || Array.isArray(value)) return { diagnostics: schema.diagnostics }
   // Parts the schema rejected are skipped; the rest is still checked, so one pass finds everything.
-  const path = resolve(file)
-  const normalizer = new Normalizer(source, dirname(path), { badPaths: schema.badPaths, chain: [path], sources, includes: [] })
+  const path = resolve(options.cwd, file)
+  const normalizer = new Normalizer(source, dirname(path), { cwd: options.cwd, badPaths: schema.badPaths, chain: [path], sources, includes: [] })
   const scenario = normalizer.scenario(value as Record<string, unknown>)
   const diagnostics = dedupe(
     sortDiagnostics([...schema.diagnostics, ...normalizer.diagnostics, ...lintScenario(scenario, sources), ...checkVariables(scenario, options)]),

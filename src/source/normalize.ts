@@ -4,10 +4,10 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error } from '../diagnostics/diagnostic.ts'
 import { describeFsError } from '../diagnostics/fs-error.ts'
 import { didYouMean } from '../diagnostics/suggest.ts'
-import { parseDuration } from './duration.ts'
+import { checkDuration } from './duration.ts'
 import { checkSchema } from './schema-check.ts'
 import { parseTemplate, references } from './template.ts'
-import type { Expectation, IncludeScope, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
+import type { DataRecordKind, Expectation, IncludeScope, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
 import { YamlSource } from './yaml-source.ts'
 import type { Path } from './yaml-source.ts'
 
@@ -15,7 +15,14 @@ const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_READY_TIMEOUT_MS = 10_000
 const DEFAULT_RETRY_DELAY_MS = 1000
 const MAX_INCLUDE_DEPTH = 16
-const ACTIONS = ['send', 'payload', 'wait', 'sleep', 'include'] as const
+const ACTIONS = ['send', 'payload', 'write', 'wait', 'sleep', 'include', 'repeat'] as const
+/** Options that belong to one action only. */
+const ACTION_OPTIONS: Record<string, (typeof ACTIONS)[number]> = { before: 'write', after: 'write', gap: 'write', poll: 'send', steps: 'repeat' }
+/** `+++` leaves passthrough when it comes alone, with quiet around it (TCP-IP AT commands, AT+CIPSEND). */
+const LEAVE_PASSTHROUGH = { before: 50, after: 1000 }
+const LEAVE_PASSTHROUGH_TEXT = '+++'
+/** How many steps `repeat` blocks may make in all: beyond, a scenario is a mistake or a denial of service. */
+const MAX_REPEATED_STEPS = 1_000_000
 /** What an included file may hold: its steps, and the variables they use. */
 const INCLUDABLE = new Set(['name', 'description', 'doc', 'tags', 'vars', 'secrets', 'defaults', 'steps'])
 /** What an `include` step may carry besides `include`. */
@@ -24,6 +31,8 @@ const INCLUDE_STEP_KEYS = new Set(['include', 'with', 'name', 'doc'])
 type Raw = Record<string, unknown>
 
 export interface NormalizeContext {
+  /** The user's working directory, for paths in messages. */
+  cwd: string
   /** JSON pointers of values the schema rejected: those parts are skipped, not normalised. */
   badPaths: readonly string[]
   /** Absolute paths of the files including this one, outermost first (for cycle detection). */
@@ -112,21 +121,50 @@ export class Normalizer {
     }))
   }
 
-  /** The steps of a list, with included files spliced in and numbered in order. */
-  steps(raw: unknown, phase: 'steps' | 'teardown', defaultTimeoutMs: number): Step[] {
+  /** The steps of a list, with included files spliced in, `repeat` blocks unrolled, numbered in order. */
+  steps(raw: unknown, phase: 'steps' | 'teardown', defaultTimeoutMs: number, base: Path = [phase]): Step[] {
     if (!Array.isArray(raw)) return []
     const out: Step[] = []
     raw.forEach((s, i) => {
-      const path: Path = [phase, i]
+      const path: Path = [...base, i]
       if (this.bad(path) || !isObject(s)) return
-      if (s.include !== undefined && ACTIONS.filter((a) => s[a] !== undefined).length === 1) {
+      const only = ACTIONS.filter((a) => s[a] !== undefined).length === 1
+      if (s.include !== undefined && only) {
         out.push(...this.include(s, path, phase, defaultTimeoutMs))
+        return
+      }
+      if (s.repeat !== undefined && only) {
+        out.push(...this.repeat(s, path, phase, defaultTimeoutMs, out.length))
         return
       }
       const step = this.step(s, path, phase, out.length, defaultTimeoutMs)
       if (step) out.push(step)
     })
-    out.forEach((step, index) => (step.index = index))
+    if (base.length === 1) out.forEach((step, index) => (step.index = index))
+    return out
+  }
+
+  /** `repeat: N` with `steps:`: the block's steps, N times, each copy knowing its iteration. */
+  private repeat(raw: Raw, path: Path, phase: 'steps' | 'teardown', defaultTimeoutMs: number, already: number): Step[] {
+    for (const key of Object.keys(raw)) {
+      if (key !== 'repeat' && key !== 'steps' && key !== 'name') {
+        this.diagnostics.push(error('step-action', `a \`repeat\` block takes \`steps\` (and a \`name\`), not \`${key}\``, this.keySpan(path, key), 'put options on the steps of the block'))
+      }
+    }
+    if (raw.steps === undefined) {
+      this.diagnostics.push(error('missing-key', 'a `repeat` block needs `steps`: the steps to repeat', this.keySpan(path, 'repeat')))
+      return []
+    }
+    const times = raw.repeat as number
+    const block = this.steps(raw.steps, phase, defaultTimeoutMs, [...path, 'steps'])
+    if (already + block.length * times > MAX_REPEATED_STEPS) {
+      this.diagnostics.push(error('bad-value', `\`repeat: ${times}\` makes ${block.length * times} steps; at most ${MAX_REPEATED_STEPS} in all`, this.span([...path, 'repeat'])))
+      return []
+    }
+    const out: Step[] = []
+    for (let index = 1; index <= times; index++) {
+      for (const step of block) out.push({ ...step, iterations: [{ index, of: times }, ...(step.iterations ?? [])] })
+    }
     return out
   }
 
@@ -143,7 +181,7 @@ export class Normalizer {
     const display = displayPath(this.source.file, target)
     const chain = [...this.ctx.chain, file]
     if (this.ctx.chain.includes(file)) {
-      const names = [...this.ctx.chain.slice(this.ctx.chain.indexOf(file)), file].map((f) => relative(process.cwd(), f) || f)
+      const names = [...this.ctx.chain.slice(this.ctx.chain.indexOf(file)), file].map((f) => relative(this.ctx.cwd, f) || f)
       this.diagnostics.push(error('include-cycle', `include cycle: ${names.join(' → ')}`, valueSpan, 'a file cannot include itself, directly or through others'))
       return []
     }
@@ -206,7 +244,7 @@ export class Normalizer {
     if (actions.length !== 1) {
       const message =
         actions.length === 0
-          ? 'a step needs one action: `send`, `payload`, `wait`, `sleep` or `include`'
+          ? 'a step needs one action: `send`, `payload`, `write`, `wait`, `sleep`, `include` or `repeat`'
           : `a step has exactly one action, this one has ${actions.map((a) => `\`${a}\``).join(' and ')}`
       const span = actions.length > 1 ? this.keySpan(path, actions[1]!) : this.span(path)
       this.diagnostics.push(error('step-action', message, span, actions.length > 1 ? 'split it into two steps' : undefined))
@@ -214,7 +252,13 @@ export class Normalizer {
     }
     const action = actions[0]!
     if (raw.with !== undefined) this.diagnostics.push(error('step-action', '`with` goes with `include`', this.keySpan(path, 'with')))
-    const timeoutMs = this.duration(raw.timeout, [...path, 'timeout']) ?? defaultTimeoutMs
+    for (const [option, owner] of Object.entries(ACTION_OPTIONS)) {
+      if (raw[option] !== undefined && action !== owner) {
+        this.diagnostics.push(error('step-action', `\`${option}\` goes with \`${owner}\`, not \`${action}\``, this.keySpan(path, option)))
+      }
+    }
+    const timeoutTemplate = typeof raw.timeout === 'string' && raw.timeout.includes('${') ? this.template(raw.timeout, [...path, 'timeout']) : undefined
+    const timeoutMs = (timeoutTemplate ? undefined : this.duration(raw.timeout, [...path, 'timeout'])) ?? defaultTimeoutMs
     const span = this.span(path)
     const nameTemplate = (fallback: string) =>
       raw.name !== undefined ? this.template(raw.name as string, [...path, 'name']) : this.template(fallback, [...path, action])
@@ -224,6 +268,8 @@ export class Normalizer {
       index,
       span,
       timeoutMs,
+      ...(timeoutTemplate ? { timeoutTemplate } : {}),
+      absent: raw.absent === undefined ? [] : this.expectations(raw.absent, [...path, 'absent']),
       ...(retry
         ? { retry: { times: retry.times as number, delayMs: this.duration(retry.delay, [...path, 'retry', 'delay']) ?? DEFAULT_RETRY_DELAY_MS } }
         : {}),
@@ -233,11 +279,37 @@ export class Normalizer {
     const expectPath = [...path, 'expect']
     switch (action) {
       case 'include':
+      case 'repeat':
         return undefined // handled by steps()
       case 'send': {
         const command = raw.send as string
         const expect = raw.expect === undefined ? [this.impliedOk([...path, 'send'])] : this.expectations(raw.expect, expectPath)
-        return { ...common, kind: 'send', name: nameTemplate(command), command: this.template(command, [...path, 'send']), expect }
+        const poll = isObject(raw.poll) ? this.duration(raw.poll.every, [...path, 'poll', 'every']) : undefined
+        if (poll !== undefined && expect.length === 0) this.diagnostics.push(error('step-action', '`poll` needs something to wait for in `expect`', this.keySpan(path, 'poll')))
+        return {
+          ...common,
+          kind: 'send',
+          name: nameTemplate(command),
+          command: this.template(command, [...path, 'send']),
+          expect,
+          awaitsAnswer: expect.length > 0,
+          ...(poll !== undefined ? { poll: { everyMs: Math.max(1, poll) } } : {}),
+        }
+      }
+      case 'write': {
+        const payload = this.payload(raw.write, [...path, 'write'])
+        const expect = raw.expect === undefined ? [] : this.expectations(raw.expect, expectPath)
+        const leaving = raw.write === LEAVE_PASSTHROUGH_TEXT
+        return {
+          ...common,
+          kind: 'write',
+          name: nameTemplate(`write ${describePayload(raw.write)}`),
+          payload,
+          expect,
+          beforeMs: this.duration(raw.before, [...path, 'before']) ?? (leaving ? LEAVE_PASSTHROUGH.before : 0),
+          afterMs: this.duration(raw.after, [...path, 'after']) ?? (leaving ? LEAVE_PASSTHROUGH.after : 0),
+          gapMs: this.duration(raw.gap, [...path, 'gap']) ?? 0,
+        }
       }
       case 'payload': {
         const payload = this.payload(raw.payload, [...path, 'payload'])
@@ -281,7 +353,9 @@ export class Normalizer {
       return {
         kind: 'data',
         payload: this.payload(r.data, [...path, 'data']),
+        ...(typeof r.kind === 'string' ? { record: r.kind as DataRecordKind } : {}),
         ...(r.link !== undefined ? { link: r.link as number } : {}),
+        ...(typeof r.topic === 'string' ? { topic: r.topic } : {}),
         span,
       }
     }
@@ -343,7 +417,7 @@ export class Normalizer {
 
   private prerequisite(raw: Raw, index: number): Prerequisite {
     const path: Path = ['prerequisites', index]
-    const argv = Array.isArray(raw.run) ? (raw.run as unknown[]).map(String) : splitCommandLine(raw.run as string)
+    const argv = Array.isArray(raw.run) ? (raw.run as unknown[]).map(String) : this.commandLine(raw.run as string, [...path, 'run'])
     const run = argv.map((arg, i) => this.template(arg, Array.isArray(raw.run) ? [...path, 'run', i] : [...path, 'run']))
     const name = raw.name !== undefined ? this.template(raw.name as string, [...path, 'name']) : this.template(argv.join(' '), [...path, 'run'])
     return {
@@ -355,6 +429,24 @@ export class Normalizer {
       ready: this.readiness((raw.ready ?? undefined) as Raw | undefined, [...path, 'ready']),
       span: this.span(path),
     }
+  }
+
+  /** A `run:` string split into words; a quote left open is an error at the quote, not a word that runs to the end. */
+  private commandLine(line: string, path: Path): string[] {
+    const split = splitCommandLine(line)
+    if (split.openQuote !== undefined) {
+      const quote = line[split.openQuote]!
+      const at = this.referenceSpans(path, [line.slice(split.openQuote)])[0]
+      this.diagnostics.push(
+        error(
+          'bad-value',
+          `the ${quote === '"' ? 'double' : 'single'} quote opened here in \`run\` is never closed`,
+          at ? { ...at, end: { line: at.start.line, col: at.start.col + 1 } } : this.span(path),
+          `close it with \`${quote}\`, or write \`run\` as a list of arguments, which needs no shell quoting`,
+        ),
+      )
+    }
+    return split.words
   }
 
   private readiness(raw: Raw | undefined, path: Path): Readiness {
@@ -387,11 +479,9 @@ export class Normalizer {
 
   duration(raw: unknown, path: Path): number | undefined {
     if (raw === undefined) return undefined
-    const ms = parseDuration(raw)
-    if (ms === undefined) {
-      this.diagnostics.push(error('bad-duration', `\`${scalarText(raw)}\` is not a duration`, this.span(path), 'write `250ms`, `5s`, `2m`, or a number of milliseconds'))
-    }
-    return ms
+    const checked = checkDuration(raw)
+    if ('problem' in checked) this.diagnostics.push(error('bad-duration', checked.problem, this.span(path), checked.hint))
+    return 'ms' in checked ? checked.ms : undefined
   }
 
   template(text: string, path: Path): Template {
@@ -450,12 +540,16 @@ function describePayload(raw: unknown): string {
   return '(bytes)'
 }
 
-/** Splits a command line into words the way a POSIX shell would, without expanding anything. */
-export function splitCommandLine(line: string): string[] {
+/**
+ * Splits a command line into words the way a POSIX shell would, without expanding anything.
+ * `openQuote` is the offset of a quote that is never closed: a shell would refuse the line.
+ */
+export function splitCommandLine(line: string): { words: string[]; openQuote?: number } {
   const words: string[] = []
   let word = ''
   let inWord = false
   let quote: '"' | "'" | undefined
+  let quoteAt = 0
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!
     if (quote) {
@@ -464,6 +558,7 @@ export function splitCommandLine(line: string): string[] {
       else word += ch
     } else if (ch === '"' || ch === "'") {
       quote = ch
+      quoteAt = i
       inWord = true
     } else if (ch === '\\' && i + 1 < line.length) {
       word += line[++i]
@@ -478,7 +573,7 @@ export function splitCommandLine(line: string): string[] {
     }
   }
   if (inWord) words.push(word)
-  return words
+  return quote ? { words, openQuote: quoteAt } : { words }
 }
 
 /** An included file's path as messages show it: next to the file that includes it. */

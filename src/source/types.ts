@@ -26,6 +26,9 @@ export interface IncludeScope {
   parent?: IncludeScope
 }
 
+/** The kinds of received data an expectation may name, as the scenario writes them. */
+export type DataRecordKind = 'ipd' | 'recv' | 'mqtt' | 'http' | 'ws' | 'raw'
+
 export type Payload =
   | { kind: 'text'; text: Template; repeat: number; span: Span }
   /** `invalid`: the payload had an error of its own; its length says nothing. */
@@ -34,7 +37,8 @@ export type Payload =
 export type Expectation =
   | { kind: 'line'; text: Template; span: Span }
   | { kind: 'regex'; pattern: Template; flags: string; groups: string[]; span: Span }
-  | { kind: 'data'; payload: Payload; link?: number; span: Span }
+  /** Received data: `record` narrows it to one kind of record (`recv` is +CIPRECVDATA), `topic` to an MQTT topic. */
+  | { kind: 'data'; payload: Payload; record?: DataRecordKind; link?: number; topic?: string; span: Span }
 
 interface StepCommon {
   /** `steps` or `teardown`, and the position in it (0-based), for reports. */
@@ -44,6 +48,12 @@ interface StepCommon {
   name: Template
   span: Span
   timeoutMs: number
+  /** `timeout: ${t}`: resolved when the step runs (`timeoutMs` is then only the default). */
+  timeoutTemplate?: Template
+  /** Lines that must not arrive while the step runs (`absent:`). */
+  absent: Expectation[]
+  /** Inside `repeat:` blocks, outermost first: this copy's iteration (1-based) of how many. */
+  iterations?: { index: number; of: number }[]
   /** More attempts after a failure, `delayMs` apart. */
   retry?: { times: number; delayMs: number }
   optional: boolean
@@ -51,8 +61,17 @@ interface StepCommon {
 }
 
 export type Step =
-  | (StepCommon & { kind: 'send'; command: Template; expect: Expectation[] })
+  /**
+   * `expect: []`: the step writes and does not wait for an answer (`awaitsAnswer: false`). `poll`:
+   * the command is written again every `everyMs` until the expectations are met.
+   */
+  | (StepCommon & { kind: 'send'; command: Template; expect: Expectation[]; awaitsAnswer: boolean; poll?: { everyMs: number } })
   | (StepCommon & { kind: 'payload'; payload: Payload; expect: Expectation[] })
+  /**
+   * Raw bytes written now, with no prompt to wait for (passthrough data, `+++`): `beforeMs` of quiet
+   * before, `gapMs` between bytes, `afterMs` of quiet after; then `expect`, if any.
+   */
+  | (StepCommon & { kind: 'write'; payload: Payload; expect: Expectation[]; beforeMs: number; afterMs: number; gapMs: number })
   | (StepCommon & { kind: 'wait'; expect: Expectation[] })
   | (StepCommon & { kind: 'sleep'; durationMs: number })
   /** Not written in scenarios: the engine's first step when the device is to be reset (`device.reset`, `--reset`). */

@@ -6,7 +6,7 @@ import { variableNames } from '../../src/source/variables.ts'
 const cliVars = new Map([['greeting_length', '5']])
 
 async function everything() {
-  const { scenario, diagnostics } = await loadScenario('test/fixtures/language/everything.yaml', { cliVars, env: {} })
+  const { scenario, diagnostics } = await loadScenario('test/fixtures/language/everything.yaml', { cliVars, env: {}, cwd: process.cwd() })
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([])
   return scenario!
 }
@@ -32,7 +32,7 @@ prerequisites:
 steps:
   - send: AT+X=\${server_port}
 `,
-      { cliVars: new Map(), env: {} },
+      { cliVars: new Map(), env: {}, cwd: process.cwd() },
     )
     expect([...variableNames(scenario!)]).toEqual(expect.arrayContaining(['cert', 'server_port']))
   })
@@ -56,7 +56,7 @@ describe('--var that no scenario uses', () => {
   })
 
   it('a name any of several scenarios uses is no warning', async () => {
-    const other = parseScenario('o.yaml', 'name: o\nvars: { baud_rate: "9600" }\nsteps:\n  - send: AT+UART_CUR=${baud_rate},8,1,0,0\n', { cliVars: new Map(), env: {} }).scenario!
+    const other = parseScenario('o.yaml', 'name: o\nvars: { baud_rate: "9600" }\nsteps:\n  - send: AT+UART_CUR=${baud_rate},8,1,0,0\n', { cliVars: new Map(), env: {}, cwd: process.cwd() }).scenario!
     expect(unusedCliVars(['baud_rate', 'label'], [await everything(), other])).toEqual([])
   })
 })

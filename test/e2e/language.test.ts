@@ -30,7 +30,7 @@ describe('the scenario language end to end on the simulator', () => {
     expect(run.stdout).toMatch(/✔ Echo of hello/)
     // The optional step that times out is a warning, not a failure.
     expect(run.stdout).toMatch(/PASSED .*8 passed, 1 optional failed \(warning\)/)
-    expect(run.stderr).toContain('warning: optional step "Echo as a line" errored')
+    expect(run.stderr).toContain('warning[timeout]: optional step "Echo as a line" errored')
     expect(run.stdout + run.stderr).not.toContain(secret)
     // Nor in any file: the transcript, JUnit and JSON.
     const files = readdirSync(out)

@@ -106,7 +106,7 @@ describe('scenarios/tcp-echo.yaml recorded on the simulator, replayed from the r
     expect(run.code).toBe(1)
     const line = recorded.split('\n').findIndex((l) => l.includes('->  "AT+CWMODE=1\\r\\n"')) + 1
     const deviation = `replay of tcp-echo.atrec: the host deviated from the recording at offset 10 of its bytes (tcp-echo.atrec:${line}, step 1 "Set Wi-Fi mode to station"): after "AT+CWMODE=" the recording has "1\\r\\n", the host wrote "3\\r\\n"`
-    expect(run.stderr).toContain(`error: step "Set Wi-Fi mode to station" errored: the link to the device closed (${deviation})`)
+    expect(run.stderr).toContain(`error[link-closed]: step "Set Wi-Fi mode to station" errored: the link to the device closed (${deviation})`)
     const step = results(out).steps[0]!
     expect(step.failure).toMatchObject({ reason: 'link-closed', message: `the link to the device closed (${deviation})` })
     // At once, not at the step's timeout (5 s).

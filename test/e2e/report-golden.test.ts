@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { goldenText } from '../golden/golden-file.ts'
 import { ROOT, runCli } from '../helpers/cli.ts'
 
 /**
@@ -9,10 +10,10 @@ import { ROOT, runCli } from '../helpers/cli.ts'
  * per folder of test/golden-output/, hurl-style: `scenario.yaml` is run by the real CLI, and its
  * stdout, stderr and exit code must equal `expected.stdout`, `expected.stderr` and
  * `expected.exit-code`, once timing-dependent parts are normalised.
- * `npm run golden:update` rewrites the expected files from the current output (review the diff).
+ * `npm run golden:update` rewrites the expected files from the current output (review the diff);
+ * a case with an expected file missing fails until that is run.
  */
 const CASES = join(ROOT, 'test/golden-output')
-const UPDATE = process.env.UPDATE_GOLDEN === '1'
 
 /** Durations and relative times change from run to run; the temporary output folder too. */
 function normalise(text: string, outputDir: string): string {
@@ -46,15 +47,12 @@ describe('terminal output of failures, plain mode (golden)', () => {
       dirs.push(out)
       const run = await runCli([`test/golden-output/${name}/scenario.yaml`, '--output-dir', out])
       const actual = { stdout: normalise(run.stdout, out), stderr: normalise(run.stderr, out), code: `${run.code}\n` }
-      const files = { stdout: join(dir, 'expected.stdout'), stderr: join(dir, 'expected.stderr'), code: join(dir, 'expected.exit-code') }
-      if (UPDATE) {
-        writeFileSync(files.stdout, actual.stdout)
-        writeFileSync(files.stderr, actual.stderr)
-        writeFileSync(files.code, actual.code)
+      const expected = {
+        stdout: goldenText(join(dir, 'expected.stdout'), actual.stdout),
+        stderr: goldenText(join(dir, 'expected.stderr'), actual.stderr),
+        code: goldenText(join(dir, 'expected.exit-code'), actual.code),
       }
-      expect(actual.stdout).toBe(readFileSync(files.stdout, 'utf8'))
-      expect(actual.stderr).toBe(readFileSync(files.stderr, 'utf8'))
-      expect(actual.code).toBe(readFileSync(files.code, 'utf8'))
+      expect(actual).toEqual(expected)
       // Plain mode carries no escape codes, and the transcript the failure points at exists.
       expect(run.stdout + run.stderr).not.toContain('\u001b[')
       expect(existsSync(join(out, 'scenario.transcript.txt'))).toBe(true)

@@ -128,7 +128,7 @@ export function mutate(text: string, m: Mutation): string {
  */
 export function loadsCleanly(file: string, text: string): void {
   const sources = new Map<string, string>()
-  const result = parseScenario(`${ROOT}${file}`, text, { cliVars: new Map(), env: {} }, sources)
+  const result = parseScenario(`${ROOT}${file}`, text, { cliVars: new Map(), env: {}, cwd: process.cwd() }, sources)
   if (!result.scenario) expect(result.diagnostics.some((d) => d.severity === 'error')).toBe(true)
   for (const d of result.diagnostics) {
     if (d.code !== 'file-unreadable') {

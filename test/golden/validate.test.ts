@@ -1,18 +1,19 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { captureIo } from '../helpers/capture-io.ts'
+import { goldenText } from './golden-file.ts'
 
 /**
  * Golden tests of `at-scenario validate`, in hurl's style: one directory per case with the bad
  * scenario and the exact expected stderr. Each scenario's first line, `# expect: L:C ...`, lists
  * where its problems are, and the test checks that the output points exactly there.
- * Regenerate the expected files with `npm run golden:update` after reviewing a change.
+ * Regenerate the expected files with `npm run golden:update` after reviewing a change; a case
+ * without its expected.stderr fails until that is run.
  */
 const root = new URL('.', import.meta.url).pathname
 const dir = join(root, 'validate')
-const update = process.env.UPDATE_GOLDEN === '1'
 const cases = readdirSync(dir, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
@@ -29,10 +30,8 @@ describe('validate: golden error output', () => {
       const io = captureIo({})
       const code = await main(['validate', file], io)
       const stderr = io.err()
-      const expectedPath = join(dir, name, 'expected.stderr')
-      if (update || !existsSync(expectedPath)) writeFileSync(expectedPath, stderr)
-      expect(stderr).toBe(readFileSync(expectedPath, 'utf8'))
-      expect(code).toBe(/^error:/m.test(stderr) ? 2 : 0)
+      expect(stderr).toBe(goldenText(join(dir, name, 'expected.stderr'), stderr))
+      expect(code).toBe(/^error\[/m.test(stderr) ? 2 : 0)
       const header = /^# expect:((?: \d+:\d+)+)/.exec(readFileSync(join(dir, name, 'scenario.yaml'), 'utf8'))
       expect(header, 'the case names its expected locations on its first line').not.toBeNull()
       const wanted = header![1]!.trim().split(' ')

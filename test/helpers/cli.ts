@@ -34,7 +34,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
       PYTHON: pythonWithWebsockets(),
       ...options.env,
     }
-    const child = spawn(process.execPath, [BIN, ...args], {
+    // `--` as in the bin's shebang: node then takes none of the arguments (such as --env-file) for its own.
+    const child = spawn(process.execPath, ['--', BIN, ...args], {
       cwd: options.cwd ?? ROOT,
       env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
       stdio: ['ignore', 'pipe', 'pipe'],

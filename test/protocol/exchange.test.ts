@@ -13,7 +13,7 @@ function matcher(e: Expectation): Matcher {
   if (typeof e === 'string') return lineMatcher(e)
   if (e instanceof RegExp) return regexMatcher(e)
   if ('offer' in e) return e
-  return dataMatcher(bin(e.data), e.link, `data ${JSON.stringify(e.data)}`)
+  return dataMatcher(bin(e.data), e.link === undefined ? {} : { link: e.link }, `data ${JSON.stringify(e.data)}`)
 }
 
 /**
@@ -454,7 +454,7 @@ describe('Exchange: +WS_DATA messages in chunks', () => {
 
   it('a matcher reused by a later exchange (a retried step) starts afresh', () => {
     const c = conversation()
-    const shared = dataMatcher(bin('abcd'), 0, 'data abcd')
+    const shared = dataMatcher(bin('abcd'), { link: 0 }, 'data abcd')
     c.wait(shared)
     c.device('+WS_DATA:0,2,ab\r\n')
     c.end() // timed out, with ab held by the matcher

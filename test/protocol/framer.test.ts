@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Framer } from '../../src/protocol/framer.ts'
 import type { Plain, Turn } from './helpers.ts'
-import { bin, byteByByte, cut, data, echo, frame, frameBytes, line, plain, prompt, randomCut, rng, truncated } from './helpers.ts'
+import { bin, byteByByte, cut, data, echo, frame, frameBytes, framed, line, plain, prompt, randomCut, raw, rng, truncated } from './helpers.ts'
 import { cuts, garbage, stream } from './framer-arbitraries.ts'
 
 const PROMPT = '\r\nOK\r\n\r\n>'
@@ -333,6 +333,50 @@ describe('Framer: end()', () => {
     framer.push(bin('+WS_DATA:0,9,abc'))
     framer.end()
     expect(plain(framer.push(bin('x\r\n')))).toEqual([line('x')])
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// The other length-framed records (framed-records.ts), from the TCP/IP, MQTT and HTTP pages
+
+/** A stream framed whole, then cut once at every byte boundary, then in random pieces: always the same records. */
+function framedAtEveryCut(stream: Buffer): Plain[] {
+  const whole = frameBytes(stream)
+  for (let at = 0; at <= stream.length; at++) expect(frameBytes(stream, (b) => cut(b, [at])), `cut at ${at}`).toEqual(whole)
+  return framedEveryWay([{ device: stream }], 100)
+}
+
+describe('Framer: every framed record, cut at every byte boundary', () => {
+  it.each([
+    ['+IPD, single connection', '\r\n+IPD,4:test\r\n', [framed('ipd', '+IPD,4:', 'test')]],
+    ['+IPD, multiple connections', '\r\n+IPD,0,4:test\r\n', [framed('ipd', '+IPD,0,4:', 'test', 0)]],
+    ['+IPD with CIPDINFO', '\r\n+IPD,4,"192.168.3.102",8080:test\r\n', [framed('ipd', '+IPD,4,"192.168.3.102",8080:', 'test')]],
+    ['+IPD, link and CIPDINFO, IPv6', '\r\n+IPD,1,4,"fe80::1",8080:a:b:\r\n', [framed('ipd', '+IPD,1,4,"fe80::1",8080:', 'a:b:', 1)]],
+    ['+IPD with no CR LF after it (the docs\' form): the next record follows at once', '+IPD,0,4:test+IPD,1,2:ok0,CLOSED\r\n', [framed('ipd', '+IPD,0,4:', 'test', 0), framed('ipd', '+IPD,1,2:', 'ok', 1), line('0,CLOSED')]],
+    ['the passive-mode notice is a line', '\r\n+IPD,0,100\r\n+IPD,12\r\n', [line('+IPD,0,100'), line('+IPD,12')]],
+    ['+CIPRECVDATA: binary data with CR LF, a > and NUL, then the command\'s OK', '+CIPRECVDATA:7,a\r\n>b\x00\xff\r\nOK\r\n', [framed('recv', '+CIPRECVDATA:7,', 'a\r\n>b\x00\xff'), line('OK')]],
+    ['+CIPRECVDATA with CIPDINFO', '+CIPRECVDATA:4,"127.0.0.1",9000,test\r\nOK\r\n', [framed('recv', '+CIPRECVDATA:4,"127.0.0.1",9000,', 'test'), line('OK')]],
+    ['+CIPRECVDATA whose data starts with a quote', '+CIPRECVDATA:5,"abc"\r\nOK\r\n', [framed('recv', '+CIPRECVDATA:5,', '"abc"'), line('OK')]],
+    ['+CIPRECVDATA whose data is shorter than the look at a possible address', '+CIPRECVDATA:2,"1\r\nOK\r\n', [framed('recv', '+CIPRECVDATA:2,', '"1'), line('OK')]],
+    ['+MQTTSUBRECV with a comma and a quote in the topic', '+MQTTSUBRECV:0,"a,b "c"",5,hello\r\n', [framed('mqtt', '+MQTTSUBRECV:0,"a,b "c"",5,', 'hello', 0)]],
+    ['+HTTPCLIENT, HEAD (no space after the comma)', '+HTTPCLIENT:24,Content-Type: text/plain\r\n\r\nOK\r\n', [framed('http', '+HTTPCLIENT:24,', 'Content-Type: text/plain'), line('OK')]],
+    ['+HTTPCGET holding CR LF', '+HTTPCGET:6,a\r\nb\r\n\r\n\r\nOK\r\n', [framed('http', '+HTTPCGET:6,', 'a\r\nb\r\n'), line('OK')]],
+    ['+HTTPURLCFG', '+HTTPURLCFG:22,http://127.0.0.1:8080/\r\nOK\r\n', [framed('http', '+HTTPURLCFG:22,', 'http://127.0.0.1:8080/'), line('OK')]],
+    ['a header that is not one is a line', '+IPD,x\r\n+IPD,99999999:a\r\n+MQTTSUBRECV:abc\r\n+HTTPCLIENT:-1,\r\n', [line('+IPD,x'), line('+IPD,99999999:a'), line('+MQTTSUBRECV:abc'), line('+HTTPCLIENT:-1,')]],
+  ] as const)('%s', (_, stream, records) => {
+    expect(framedAtEveryCut(bin(stream))).toEqual(records)
+  })
+})
+
+describe('Framer: passthrough', () => {
+  it('after the prompt of a passthrough send, every byte is data, as it came; leaving it, lines again', () => {
+    const framer = new Framer()
+    framer.setPassthrough('afterPrompt')
+    expect(plain(framer.push(bin('\r\nOK\r\n\r\n>hello\r\nOK\r\n')))).toEqual([line('OK'), prompt, raw('hello\r\nOK\r\n')])
+    expect(framer.passthrough).toBe(true)
+    expect(plain(framer.push(bin('+IPD,4:x')))).toEqual([raw('+IPD,4:x')])
+    framer.setPassthrough('off')
+    expect(plain(framer.push(bin('\r\n+QUITT\r\n')))).toEqual([line('+QUITT')])
   })
 })
 

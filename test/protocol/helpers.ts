@@ -12,10 +12,15 @@ export type Plain =
   | { kind: 'line'; text: string; truncated?: true }
   | { kind: 'echo'; text: string }
   | { kind: 'prompt' }
-  | { kind: 'data'; link: number; bytes: number[] }
+  /** A framed record (`header`: as printed up to the data) or raw passthrough bytes. */
+  | { kind: 'data'; framed: string; header?: string; link?: number; bytes: number[] }
 
 export function plain(records: readonly FrameRecord[]): Plain[] {
-  return records.map((r) => (r.kind === 'data' ? { kind: 'data', link: r.link, bytes: Array.from(r.bytes) } : { ...r }))
+  return records.map((r) =>
+    r.kind === 'data'
+      ? { kind: 'data', framed: r.framed, ...(r.header ? { header: r.header.text } : {}), ...(r.link !== undefined ? { link: r.link } : {}), bytes: Array.from(r.bytes) }
+      : { ...r },
+  )
 }
 
 /** What the device wrote between two host writes, and the command line the host wrote before it. */
@@ -87,4 +92,18 @@ export const line = (text: string): Plain => ({ kind: 'line', text })
 export const truncated = (text: string): Plain => ({ kind: 'line', text, truncated: true })
 export const echo = (text: string): Plain => ({ kind: 'echo', text })
 export const prompt: Plain = { kind: 'prompt' }
-export const data = (link: number, bytes: string | number[]): Plain => ({ kind: 'data', link, bytes: typeof bytes === 'string' ? Array.from(bin(bytes)) : bytes })
+const byteArray = (bytes: string | number[]) => (typeof bytes === 'string' ? Array.from(bin(bytes)) : bytes)
+/** A `+WS_DATA` record on `link`. */
+export const data = (link: number, bytes: string | number[]): Plain => {
+  const b = byteArray(bytes)
+  return { kind: 'data', framed: 'ws', header: `+WS_DATA:${link},${b.length},`, link, bytes: b }
+}
+/** Any framed record, by its header as printed (`+IPD,0,4:`). */
+export const framed = (kind: string, header: string, bytes: string | number[], link?: number): Plain => ({
+  kind: 'data',
+  framed: kind,
+  header,
+  ...(link !== undefined ? { link } : {}),
+  bytes: byteArray(bytes),
+})
+export const raw = (bytes: string | number[]): Plain => ({ kind: 'data', framed: 'raw', bytes: byteArray(bytes) })

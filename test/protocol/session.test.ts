@@ -87,7 +87,7 @@ describe('AtSession over a scripted device', () => {
     expect(payload.outcome).toEqual({ kind: 'settled' })
     expect(payload.exchange.status).toBe('passed')
     // The echo of the server came during the payload step: a wait finds it in the inbox.
-    const wait = await step(session, 'wait', [dataMatcher(bin('test'), 0, 'data "test"')])
+    const wait = await step(session, 'wait', [dataMatcher(bin('test'), { link: 0 }, 'data "test"')])
     expect(wait.exchange.status).toBe('passed')
     const close = await step(session, 'command', lines('OK'), () => session.sendCommand('AT+WSCLOSE=0'))
     expect(close.exchange.status).toBe('passed')

@@ -25,7 +25,7 @@ function inputs(overrides: Partial<VariableInputs> = {}): VariableInputs {
 }
 
 function scenario() {
-  const loaded = parseScenario('scenarios/join.yaml', SCENARIO, { cliVars: new Map([['port', '9000']]), env: {} })
+  const loaded = parseScenario('scenarios/join.yaml', SCENARIO, { cliVars: new Map([['port', '9000']]), env: {}, cwd: process.cwd() })
   if (!loaded.scenario) throw new Error(loaded.diagnostics.map((d) => d.message).join('; '))
   return loaded.scenario
 }

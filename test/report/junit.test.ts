@@ -75,7 +75,7 @@ describe('toJUnit', () => {
     <testcase name="prerequisite: Echo server" classname="scenarios/demo.yaml" time="0.120"/>
     <testcase name="Set Wi-Fi mode to station" classname="scenarios/demo.yaml" time="0.003"/>
     <testcase name="Set an impossible mode" classname="scenarios/demo.yaml" time="0.002">
-      <failure type="unexpected-result" message="the device answered \`ERROR\` while the step waited for \`OK\`">error: step &quot;Set an impossible mode&quot; failed: the device answered \`ERROR\` while the step waited for \`OK\`
+      <failure type="unexpected-result" message="the device answered \`ERROR\` while the step waited for \`OK\`">error[unexpected-result]: step &quot;Set an impossible mode&quot; failed: the device answered \`ERROR\` while the step waited for \`OK\`
  --&gt; scenarios/demo.yaml:6:5
   |
 6 |   - name: Set an impossible mode

@@ -17,7 +17,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 async function scenario(file: string): Promise<Scenario> {
-  const loaded = await loadScenario(file, { cliVars: new Map(), env: {} })
+  const loaded = await loadScenario(file, { cliVars: new Map(), env: {}, cwd: process.cwd() })
   return loaded.scenario!
 }
 

@@ -52,14 +52,14 @@ describe('device profiles (schema/device.schema.json)', () => {
     ].join('\n')
     const { profile, diagnostics } = parseDeviceProfile(`${HERE}bad.yaml`, text)
     expect(profile).toBeUndefined()
-    const shown = diagnostics.map((d) => `${d.span!.start.line}:${d.span!.start.col} ${d.message}${d.hint ? ` (${d.hint})` : ''}`)
+    const shown = diagnostics.map((d) => `${d.code} ${d.span!.start.line}:${d.span!.start.col} ${d.message}${d.hint ? ` (${d.hint})` : ''}`)
     expect(shown).toEqual([
-      '2:8 `firmware.gmr` must be a list, not a string',
-      '3:1 unknown key `acessPoints` in the device profile (did you mean `accessPoints`?)',
-      '4:6 `mac` must be a MAC address such as `24:0a:c4:00:00:01`',
-      `6:17 cannot read nope.crt: no such file (paths are relative to the profile (${HERE.replace(/\/$/, '')}))`,
-      '7:13 ../../../scenarios/pki/client.key holds no PEM certificate',
-      '8:21 `faults.baudRate` must be at least 300',
+      'wrong-type 2:8 `firmware.gmr` must be a list, not a string',
+      'unknown-key 3:1 unknown key `acessPoints` in the device profile (did you mean `accessPoints`?)',
+      'bad-value 4:6 `mac` must be a MAC address such as `24:0a:c4:00:00:01`',
+      `file-unreadable 6:17 cannot read nope.crt: no such file (paths are relative to the profile (${HERE.replace(/\/$/, '')}))`,
+      'bad-value 7:13 ../../../scenarios/pki/client.key holds no PEM certificate',
+      'bad-value 8:21 `faults.baudRate` must be at least 300',
     ])
   })
 
@@ -70,7 +70,7 @@ describe('device profiles (schema/device.schema.json)', () => {
 
   it('a missing profile file is named', async () => {
     const { diagnostics } = await loadDeviceProfile(`${HERE}no-such-profile.yaml`)
-    expect(diagnostics.map((d) => d.message)).toEqual([`cannot read device profile ${HERE}no-such-profile.yaml: no such file`])
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([['file-unreadable', `cannot read device profile ${HERE}no-such-profile.yaml: no such file`]])
   })
 
   it('the profiles shipped for tests and users load (all but the deliberately broken one)', async () => {
@@ -94,5 +94,27 @@ describe('device profiles (schema/device.schema.json)', () => {
     walk(schema, '')
     for (const [name, def] of Object.entries(schema.definitions as Record<string, Record<string, unknown>>)) walk(def, `definitions.${name}.`)
     expect(undescribed).toEqual([])
+  })
+})
+
+describe('a profile path that names no profile', () => {
+  it('says the file is no profile and quotes none of it', () => {
+    for (const [file, text] of [
+      ['/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nsecret-line\n'],
+      ['/home/u/.ssh/id_ed25519', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk: [\n'],
+      ['/tmp/list.yaml', '- a\n- b\n'],
+    ] as const) {
+      const { profile, diagnostics } = parseDeviceProfile(file, text)
+      expect(profile).toBeUndefined()
+      expect(diagnostics.map((d) => [d.code, d.span])).toEqual([['bad-value', undefined]])
+      expect(diagnostics[0]!.message).toMatch(/^the device profile .* is not (YAML|a map of device settings): a profile is a YAML map .*; the file's content is not shown$/)
+      for (const line of text.split('\n').filter(Boolean)) expect(diagnostics[0]!.message).not.toContain(line.slice(0, 10))
+    }
+  })
+
+  it('still shows the YAML mistakes of a file named .yaml, and rejects its delays longer than a timer can wait', () => {
+    expect(parseDeviceProfile('/tmp/p.yaml', 'sntp: { time: host\n').diagnostics[0]).toMatchObject({ code: 'yaml-syntax', span: { file: '/tmp/p.yaml' } })
+    const { diagnostics } = parseDeviceProfile('/tmp/p.yaml', 'sntp: { syncDelay: 40000m }\naccessPoints:\n  - { ssid: a, joinDelay: 2147483648 }\n')
+    expect(diagnostics.map((d) => [d.code, d.span?.start.line])).toEqual([['bad-duration', 1], ['bad-duration', 3]])
   })
 })

@@ -6,7 +6,7 @@ import { loadScenario, parseScenario } from '../../src/source/load.ts'
 import { Variables } from '../../src/source/variables.ts'
 import type { VariableInputs } from '../../src/source/variables.ts'
 
-const noInputs = { cliVars: new Map<string, string>(), env: {} }
+const noInputs = { cliVars: new Map<string, string>(), env: {}, cwd: process.cwd() }
 const inputs = (over: Partial<VariableInputs> = {}): VariableInputs => ({ ...noInputs, hostIp: '127.0.0.1', onSimulator: true, ...over })
 
 function parse(text: string, options = noInputs) {
@@ -154,6 +154,18 @@ steps:
     // The included file's secret is masked too.
     expect(vars.secretValues()).toContain('s3cret')
   })
+  it('reads relative paths from the working directory it is given, and names the files of a cycle relative to it', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'at-scenario-cwd-'))
+    mkdirSync(join(work, 'cycle'))
+    writeFileSync(join(work, 'cycle', 'a.yaml'), 'name: a\nsteps:\n  - include: b.yaml\n')
+    writeFileSync(join(work, 'cycle', 'b.yaml'), 'steps:\n  - include: a.yaml\n')
+    // The process runs elsewhere: only the given cwd can find cycle/a.yaml.
+    expect(process.cwd()).not.toBe(work)
+    const { diagnostics } = await loadScenario('cycle/a.yaml', { ...noInputs, cwd: work })
+    expect(diagnostics.map((d) => [d.code, d.message, d.span?.file])).toEqual([
+      ['include-cycle', 'include cycle: cycle/a.yaml → cycle/b.yaml → cycle/a.yaml', 'cycle/b.yaml'],
+    ])
+  })
 })
 
 describe('AT commands whose double quotes do not pair up', () => {
@@ -207,5 +219,35 @@ teardown:
     expect(diagnostics.map((d) => [d.code, d.span?.file, d.span?.start.line, d.hint])).toEqual([
       ['unbalanced-quotes', join(dir, 'join.yaml'), 2, '`#y"` after a space starts a YAML comment, which cut the command short; quote the whole value: `send: \'AT+CWJAP="lab","x #y"\'`'],
     ])
+  })
+})
+
+describe('timeouts a timer can keep', () => {
+  it('rejects, where it is written, a duration over 2^31-1 ms in either form, in every place that takes one', () => {
+    const { diagnostics } = parseScenario(
+      't.yaml',
+      `name: n
+defaults: { timeout: 40000m }
+prerequisites:
+  - run: [sleep, "1"]
+    ready: { port: 1, timeout: 2147483648 }
+steps:
+  - send: AT
+    timeout: 2147483648
+    retry: { times: 1, delay: 35792m }
+  - sleep: 2147483648ms
+  - send: AT
+    timeout: 2147483647
+`,
+      noInputs,
+    )
+    expect(diagnostics.map((d) => [d.code, d.span?.start.line, d.span?.start.col])).toEqual([
+      ['bad-duration', 2, 22],
+      ['bad-duration', 5, 32],
+      ['bad-duration', 8, 14],
+      ['bad-duration', 9, 31],
+      ['bad-duration', 10, 12],
+    ])
+    expect(diagnostics[0]!.message).toBe('`40000m` is 2400000000 ms, longer than a timer can wait (2147483647 ms, about 24.8 days)')
   })
 })

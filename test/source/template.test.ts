@@ -46,6 +46,14 @@ describe('durations', () => {
 
 describe('prerequisite command lines', () => {
   it('splits words as a shell would, without expanding anything', () => {
-    expect(splitCommandLine(`python3 server.py --name "a b" 'c d' e\\ f "" $HOME`)).toEqual(['python3', 'server.py', '--name', 'a b', 'c d', 'e f', '', '$HOME'])
+    expect(splitCommandLine(`python3 server.py --name "a b" 'c d' e\\ f "" $HOME`)).toEqual({ words: ['python3', 'server.py', '--name', 'a b', 'c d', 'e f', '', '$HOME'] })
+    expect(splitCommandLine(`sh -c "echo 'it''s'" x\\"y`)).toEqual({ words: ['sh', '-c', "echo 'it''s'", 'x"y'] })
+  })
+
+  it('a quote never closed is reported with the offset of that quote', () => {
+    expect(splitCommandLine(`python3 -c 'print(1)`)).toEqual({ words: ['python3', '-c', 'print(1)'], openQuote: 11 })
+    expect(splitCommandLine(`a "b c" 'd`).openQuote).toBe(8)
+    expect(splitCommandLine(`say "it's`).openQuote).toBe(4)
+    expect(splitCommandLine(`say it\\'s`).openQuote).toBeUndefined()
   })
 })

@@ -25,6 +25,10 @@ export interface StepContext {
   signal: AbortSignal
   /** Why `signal` was aborted, as a step failure. */
   abortReason(): StepFailure
+  /** `--timeout-scale`: every step timeout is multiplied by it (slow boards). Default 1. */
+  timeoutScale?: number
+  /** Something the user should know about the step as it runs (a result with a trailing space); the transcript shows it. */
+  note?(text: string): void
 }
 
 /** A step's expectations, ready to run, and how they read; a template with no value yet is kept to report. */
@@ -51,7 +55,11 @@ export type StepPlan =
       freshOnly?: boolean
       /** How a failed write reads (a reset the port could not do); default: "could not write". */
       writeFailure?: (error: Error) => StepFailure | undefined
+      /** `poll:` the write again every `everyMs` while the exchange is pending. */
+      repeatWriteMs?: number
     }
+  /** Writes and waits for nothing (`expect: []`): the step passes once the bytes are out. */
+  | { kind: 'write'; sent: string; write: (cancelled: AbortSignal) => Promise<void> }
   /** Waits, and nothing else. */
   | { kind: 'pause'; ms: number }
   /** Cannot run at all: errored before anything was written. */

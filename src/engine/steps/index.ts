@@ -5,11 +5,13 @@ import { resetStep } from './reset.ts'
 import { sendStep } from './send.ts'
 import { sleepStep } from './sleep.ts'
 import { waitStep } from './wait.ts'
+import { writeStep } from './write.ts'
 
 /** Every kind of step the engine runs: adding one is a file and a line here. */
 export const STEP_KINDS: { [K in StepKind]: StepHandler<Extract<Step, { kind: K }>> } = {
   send: sendStep,
   payload: payloadStep,
+  write: writeStep,
   wait: waitStep,
   sleep: sleepStep,
   reset: resetStep,

@@ -12,7 +12,6 @@ import time
 parser = argparse.ArgumentParser(description="TCP/SSL client for the ESP-AT server examples")
 parser.add_argument("--host", required=True, help="the ESP's address")
 parser.add_argument("--port", type=int, required=True, help="the port of the ESP's server")
-parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering (the page's own step)")
 parser.add_argument("--reply", help="send this after every piece received, instead of echoing it")
 parser.add_argument("--tls", action="store_true", help="connect over SSL (the ESP's certificate is not checked)")
 parser.add_argument("--cert", help="client certificate, for a server with <CA enable> 1")
@@ -47,7 +46,6 @@ while True:
         break
     if not data:
         break
-    time.sleep(args.delay)
     conn.sendall(args.reply.encode() if args.reply is not None else data)
 print("the ESP closed the connection", flush=True)
 while True:

@@ -12,7 +12,6 @@ import time
 parser = argparse.ArgumentParser(description="TCP/SSL server for the ESP-AT TCP/IP examples")
 parser.add_argument("--host", default="127.0.0.1", help="address to listen on (the PC's IP address)")
 parser.add_argument("--port", type=int, default=8080)
-parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering (the page's own step)")
 parser.add_argument("--reply", help="send this after every piece received, instead of echoing it")
 parser.add_argument("--greet", help="send this once a client has been connected for --greet-delay seconds")
 parser.add_argument("--greet-delay", type=float, default=1.0)
@@ -48,7 +47,6 @@ def serve(conn):
                 return
             if not data:
                 return
-            time.sleep(args.delay)
             conn.sendall(args.reply.encode() if args.reply is not None else data)
 
 

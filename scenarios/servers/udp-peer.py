@@ -3,12 +3,10 @@
 # answers with --reply, or with --silent only receives. Python standard library only.
 import argparse
 import socket
-import time
 
 parser = argparse.ArgumentParser(description="UDP endpoint for the ESP-AT UDP examples")
 parser.add_argument("--host", default="127.0.0.1", help="address to listen on (the PC's IP address)")
 parser.add_argument("--port", type=int, default=8080)
-parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering (the page's own step)")
 parser.add_argument("--reply", help="answer every datagram with this, instead of echoing it")
 parser.add_argument("--silent", action="store_true", help="receive only")
 args = parser.parse_args()
@@ -20,5 +18,4 @@ while True:
     data, sender = sock.recvfrom(65535)
     print(f"{len(data)} bytes from {sender[0]}:{sender[1]}", flush=True)
     if not args.silent:
-        time.sleep(args.delay)
         sock.sendto(args.reply.encode() if args.reply is not None else data, sender)

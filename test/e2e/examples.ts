@@ -13,16 +13,11 @@ export interface Example {
   ports: string[]
   /** On a `--port` (not the simulator) the scenario's `simulator.vars` do not apply: these stand in. */
   boardVars?: Record<string, string>
-  /** What the scenario waits for before it can pass through the CLI; set, its test is skipped. */
-  waitsFor?: string
 }
 
 /** The simulator's test PKI, for the scenarios whose board defaults name the esp-at repository's files. */
 const PKI = { server_ca: '../pki/ca.crt', server_cert: '../pki/server.crt', server_key: '../pki/server.key' }
 
-// TODO(protocol layer): the entries with `waitsFor` are enabled when the lead's protocol work is merged.
-const RAW_WRITE = 'a raw-write step kind for passthrough: `+++` has no final result, so as a `payload` it times out'
-const URC_TABLE = 'the table of unsolicited messages: with QoS 1, +MQTTSUBRECV arrives inside AT+MQTTPUB\'s response and must stay in the inbox for the `wait`'
 
 export const TCPIP_EXAMPLES: Example[] = [
   { file: 'tcpip/tcp-client-single.yaml', ports: ['port'] },
@@ -33,17 +28,17 @@ export const TCPIP_EXAMPLES: Example[] = [
   { file: 'tcpip/ssl-server-multiple.yaml', ports: ['server_port'], boardVars: { esp_ip: '127.0.0.1' } },
   { file: 'tcpip/ssl-client-mutual-auth.yaml', ports: ['port'], boardVars: PKI },
   { file: 'tcpip/ssl-server-mutual-auth.yaml', ports: ['server_port'], boardVars: { esp_ip: '127.0.0.1', client_cert: '../pki/client.crt', client_key: '../pki/client.key' } },
-  { file: 'tcpip/passthrough-tcp-client.yaml', ports: ['port'], waitsFor: RAW_WRITE },
-  { file: 'tcpip/passthrough-tcp-server.yaml', ports: ['server_port'], boardVars: { esp_ip: '127.0.0.1' }, waitsFor: RAW_WRITE },
-  { file: 'tcpip/passthrough-udp-softap.yaml', ports: ['port', 'local_port'], boardVars: { pc_ip: '127.0.0.1' }, waitsFor: RAW_WRITE },
+  { file: 'tcpip/passthrough-tcp-client.yaml', ports: ['port'] },
+  { file: 'tcpip/passthrough-tcp-server.yaml', ports: ['server_port'], boardVars: { esp_ip: '127.0.0.1' } },
+  { file: 'tcpip/passthrough-udp-softap.yaml', ports: ['port', 'local_port'], boardVars: { pc_ip: '127.0.0.1' } },
   { file: 'tcpip/passive-receive.yaml', ports: ['port'] },
 ]
 
 export const MQTT_HTTP_EXAMPLES: Example[] = [
-  { file: 'mqtt/mqtt-tcp-small-data.yaml', ports: ['broker_port'], waitsFor: URC_TABLE },
-  { file: 'mqtt/mqtt-tcp-large-data.yaml', ports: ['broker_port'], waitsFor: '`+MQTTPUB:OK` as a final result (it ends AT+MQTTPUBRAW, with no OK after it)' },
-  { file: 'mqtt/mqtt-tls.yaml', ports: ['broker_port'], boardVars: { broker_cert: '../pki/server.crt', broker_key: '../pki/server.key', client_ca: '../pki/ca.crt' }, waitsFor: URC_TABLE },
-  { file: 'mqtt/mqtt-wss.yaml', ports: ['mqtt_port'], boardVars: { broker_cert: '../pki/server.crt', broker_key: '../pki/server.key' }, waitsFor: URC_TABLE },
+  { file: 'mqtt/mqtt-tcp-small-data.yaml', ports: ['broker_port'] },
+  { file: 'mqtt/mqtt-tcp-large-data.yaml', ports: ['broker_port'] },
+  { file: 'mqtt/mqtt-tls.yaml', ports: ['broker_port'], boardVars: { broker_cert: '../pki/server.crt', broker_key: '../pki/server.key', client_ca: '../pki/ca.crt' } },
+  { file: 'mqtt/mqtt-wss.yaml', ports: ['mqtt_port'], boardVars: { broker_cert: '../pki/server.crt', broker_key: '../pki/server.key' } },
   { file: 'http/head.yaml', ports: ['http_port'] },
   { file: 'http/get.yaml', ports: ['https_port'] },
   { file: 'http/post-small-data.yaml', ports: ['http_port'] },

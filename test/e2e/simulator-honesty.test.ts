@@ -55,10 +55,10 @@ describe('what the built-in simulator does not model, it says', () => {
     const run = await runCli(['validate', tagged, sectioned, board])
     expect(run.code).toBe(0)
     expect(run.stdout).toContain(`✔ ${board}`)
-    const warnings = run.stderr.split('\n').filter((l) => l.startsWith('warning:'))
+    const warnings = run.stderr.split('\n').filter((l) => l.startsWith('warning'))
     expect(warnings).toEqual([
-      'warning: the built-in simulator does not model AT+MDNS: on it this step gets ERROR (it has the tag `simulator`, so it is meant to run there)',
-      'warning: the built-in simulator does not model AT+MDNS: on it this step gets ERROR (it has a `simulator:` section, so it is meant to run there)',
+      'warning[unmodelled-command]: the built-in simulator does not model AT+MDNS: on it this step gets ERROR (it has the tag `simulator`, so it is meant to run there)',
+      'warning[unmodelled-command]: the built-in simulator does not model AT+MDNS: on it this step gets ERROR (it has a `simulator:` section, so it is meant to run there)',
     ])
     expect(run.stderr).toContain(`--> ${tagged}:4:11`)
     expect(run.stderr).toContain(`--> ${sectioned}:6:11`)

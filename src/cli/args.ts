@@ -86,14 +86,17 @@ A closed stdout (| head, a full disk) stops progress output only; the run and it
   },
   sim: {
     synopsis: `  at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>] [--profile <file>]
-                                                   serve the simulator to other programs until Ctrl-C`,
+                                                   serve the simulator to other programs until Ctrl-C
+  at-scenario sim --list-commands                  list the commands the simulator models, by command set`,
     options: `Options of sim:
       --pty                make a pseudo-terminal pair (socat) and print the path to open
       --listen <url>       accept TCP connections, e.g. tcp://127.0.0.1:3333 (a device per connection)
   -p, --port <path>        attach the simulator to an existing serial port or pseudo-terminal
-      --profile <file>     the device profile (default: the doc's router, the project's test PKI)`,
-    exitCodes: `Exit codes: 0 stopped by Ctrl-C or SIGTERM, 129 stopped by SIGHUP (as cleanly), 2 bad input (a bad profile),
-            3 could not serve.`,
+      --profile <file>     the device profile (default: the doc's router, the project's test PKI)
+      --list-commands      print the commands the simulator models, with their forms, and exit; any
+                           other command it answers with ERROR, as the firmware answers an unknown one`,
+    exitCodes: `Exit codes: 0 stopped by Ctrl-C or SIGTERM (or listed), 129 stopped by SIGHUP (as cleanly), 2 bad input
+            (a bad profile), 3 could not serve.`,
   },
 }
 
@@ -146,6 +149,8 @@ export interface CliOptions {
   pty?: boolean
   /** sim: tcp://HOST:PORT to listen on. */
   listen?: string
+  /** sim --list-commands: print what the simulator models. */
+  listCommands?: boolean
   /** --profile: the simulator's device profile, as given (relative to the working directory). */
   profile?: string
   /** --record: the .atrec file to write the run to. */
@@ -195,6 +200,7 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   pty: { type: 'boolean' },
   listen: { type: 'string' },
+  'list-commands': { type: 'boolean' },
   profile: { type: 'string' },
   record: { type: 'string' },
   'replay-speed': { type: 'string' },
@@ -318,6 +324,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(values.bail ? { bail: true } : {}),
     ...(values.pty ? { pty: true } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
+    ...(values['list-commands'] ? { listCommands: true } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     ...(values.record !== undefined ? { record: values.record } : {}),
     ...(replaySpeed !== undefined ? { replaySpeed } : {}),
@@ -336,7 +343,11 @@ function checkCombination(command: Command, files: string[], ports: string[], va
     if (files.length > 0) throw new UsageError(`sim takes no files, got \`${files[0]}\``)
     if (ports.length > 1) throw new UsageError('sim serves one --port')
     const modes = [values.pty, values.listen, ports[0]].filter((v) => v !== undefined).length
-    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT or --port <path>')
+    if (values['list-commands']) {
+      if (modes > 0 || values.profile !== undefined) throw new UsageError('--list-commands takes no other option of sim')
+      return
+    }
+    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT, --port <path> or --list-commands')
     if (values.listen !== undefined && !/^tcp:\/\/[^:/]+:\d+$/.test(values.listen)) {
       throw new UsageError(`--listen needs tcp://HOST:PORT, got \`${values.listen}\``)
     }
@@ -344,6 +355,7 @@ function checkCombination(command: Command, files: string[], ports: string[], va
   }
   if (files.length === 0) throw new UsageError('no scenario file given')
   if (values.pty || values.listen !== undefined) throw new UsageError('--pty and --listen belong to `at-scenario sim`')
+  if (values['list-commands']) throw new UsageError('--list-commands belongs to `at-scenario sim`')
   if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
   if (values.record !== undefined && files.length > 1) throw new UsageError('--record records one scenario: give one scenario file')
   if (values['replay-speed'] !== undefined && !ports.some((p) => p.startsWith('replay:'))) throw new UsageError('--replay-speed needs --port replay:FILE')

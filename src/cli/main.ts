@@ -93,6 +93,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const profiles = loaded.flatMap((l) => (l.result.scenario?.simulator.profile ? [l.result.scenario.simulator.profile] : []))
     const { checkProfiles } = await import('./check-profiles.ts')
     if (!(await checkProfiles(profiles, io, color))) return ExitCode.BadInput
+    // With --port (or $AT_SCENARIO_PORT) they are checked for a board: what the simulator lacks is no concern then.
+    if (options.ports.length === 0 && !env.AT_SCENARIO_PORT) {
+      const { unmodelledCommandWarnings } = await import('./check-simulator-commands.ts')
+      for (const d of await unmodelledCommandWarnings(all)) io.stderr.write(`${renderDiagnostic(d, (f) => sources.get(f), { color })}\n\n`)
+    }
     for (const l of loaded) io.stdout.write(`✔ ${l.file}\n`)
     return ExitCode.Passed
   }

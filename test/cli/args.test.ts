@@ -77,3 +77,14 @@ describe('--help', () => {
     for (const section of ['Options of run:', 'Options of validate', 'Options of import:', 'Options of sim:', '-V, --version']) expect(USAGE).toContain(section)
   })
 })
+
+describe('sim --list-commands', () => {
+  it('needs no way of serving, and takes no other option of sim', () => {
+    expect(parseCli(['sim', '--list-commands'], noFiles)).toMatchObject({ command: 'sim', listCommands: true })
+    expect(usageError(['sim', '--list-commands', '--pty']).message).toBe('--list-commands takes no other option of sim')
+    expect(usageError(['sim', '--list-commands', '--profile', 'p.yaml']).message).toBe('--list-commands takes no other option of sim')
+    expect(usageError(['sim']).message).toBe('sim needs exactly one of --pty, --listen tcp://HOST:PORT, --port <path> or --list-commands')
+    expect(usageError(['a.yaml', '--list-commands']).message).toBe('--list-commands belongs to `at-scenario sim`')
+    expect(usageOf('sim')).toContain('at-scenario sim --list-commands')
+  })
+})

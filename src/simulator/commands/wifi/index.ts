@@ -1,12 +1,14 @@
-import type { Args } from '../at-error.ts'
-import { AtError, ErrCode } from '../at-error.ts'
-import type { CommandSpec } from '../device.ts'
-import type { StationConfig, WifiMode } from '../flash.ts'
-import { CWSTATE_NUMBER } from '../station.ts'
+import type { Args } from '../../at-error.ts'
+import { AtError, ErrCode } from '../../at-error.ts'
+import type { CommandSpec } from '../../device.ts'
+import type { StationConfig, WifiMode } from '../../flash.ts'
+import { CWSTATE_NUMBER } from '../../station.ts'
+import { scanCommands } from './scan.ts'
+import { softApCommands } from './softap.ts'
 
 const hasStation = (mode: WifiMode) => mode === 1 || mode === 3
 
-/** AT+CWMODE, AT+CWJAP, AT+CWQAP, AT+CWSTATE (reference §8). */
+/** AT+CWMODE, AT+CWJAP, AT+CWQAP, AT+CWSTATE (reference §8), AT+CWLAP, AT+CWLAPOPT, AT+CWSAP. */
 export const wifiCommands: [string, CommandSpec][] = [
   [
     '+CWMODE',
@@ -81,6 +83,8 @@ export const wifiCommands: [string, CommandSpec][] = [
       },
     },
   ],
+  ...scanCommands,
+  ...softApCommands,
 ]
 
 /** AT+CWJAP's parameters: "ssid","pwd"[,"bssid"][,authmode][,reconn_interval][,listen_interval][,scan_mode][,jap_timeout][,pmf]. */

@@ -1,5 +1,5 @@
-import { AtError } from '../at-error.ts'
-import type { CommandSpec } from '../device.ts'
+import { AtError } from '../../at-error.ts'
+import type { CommandSpec } from '../../device.ts'
 
 /** No limit is documented beyond free memory; this keeps a typo from swallowing megabytes. */
 const MAX_HEADER_LENGTH = 16_384

@@ -1,9 +1,9 @@
-import { AtError } from '../at-error.ts'
-import type { CommandContext, CommandSpec } from '../device.ts'
-import type { TlsCredentials } from '../transport.ts'
-import { DEFAULT_WS_CONFIG } from '../ws-config.ts'
-import type { WsConfig } from '../ws-config.ts'
-import { WsLink } from '../ws-link.ts'
+import { AtError } from '../../at-error.ts'
+import type { CommandContext, CommandSpec } from '../../device.ts'
+import type { TlsCredentials } from '../../transport.ts'
+import { DEFAULT_WS_CONFIG } from '../../ws-config.ts'
+import type { WsConfig } from '../../ws-config.ts'
+import { WsLink } from '../../ws-link.ts'
 import { linkId } from './link-id.ts'
 
 const DEFAULT_OPEN_TIMEOUT_MS = 15_000

@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../device.ts'
+import type { CommandSpec } from '../../device.ts'
 import { linkId } from './link-id.ts'
 
 /**

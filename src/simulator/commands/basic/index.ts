@@ -1,6 +1,6 @@
-import type { CommandSpec } from '../device.ts'
-import { Flash } from '../flash.ts'
-import { bytesOf } from '../text.ts'
+import type { CommandSpec } from '../../device.ts'
+import { Flash } from '../../flash.ts'
+import { bytesOf } from '../../text.ts'
 
 /** The firmware flushes OK and waits a few ticks before it restarts (reference §10). */
 const RESTART_DELAY_MS = 20

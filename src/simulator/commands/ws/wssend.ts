@@ -1,6 +1,6 @@
-import { AtError } from '../at-error.ts'
-import type { CommandSpec } from '../device.ts'
-import { MAX_BUFFER_SIZE } from '../ws-config.ts'
+import { AtError } from '../../at-error.ts'
+import type { CommandSpec } from '../../device.ts'
+import { MAX_BUFFER_SIZE } from '../../ws-config.ts'
 import { linkId } from './link-id.ts'
 
 const OPCODE_CONTINUATION = 0

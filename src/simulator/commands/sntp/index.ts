@@ -1,6 +1,6 @@
-import { timezoneOffsetMinutes } from '../clock.ts'
-import type { CommandSpec } from '../device.ts'
-import { DEFAULT_SNTP_SERVERS } from '../sntp.ts'
+import { timezoneOffsetMinutes } from '../../clock.ts'
+import type { CommandSpec } from '../../device.ts'
+import { DEFAULT_SNTP_SERVERS } from '../../sntp.ts'
 
 const MAX_SERVER_LENGTH = 32
 

@@ -1,7 +1,7 @@
-import { AtError } from '../at-error.ts'
-import type { CommandSpec } from '../device.ts'
-import type { AuthMode, WsConfig } from '../ws-config.ts'
-import { MAX_BUFFER_SIZE } from '../ws-config.ts'
+import { AtError } from '../../at-error.ts'
+import type { CommandSpec } from '../../device.ts'
+import type { AuthMode, WsConfig } from '../../ws-config.ts'
+import { MAX_BUFFER_SIZE } from '../../ws-config.ts'
 import { linkId } from './link-id.ts'
 
 const MAX_PING_SEC = 7200

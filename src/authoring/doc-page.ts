@@ -38,7 +38,8 @@ export function readDocPage(text: string, format: 'rst' | 'md'): DocPage {
   const lines = text.replace(/\r\n?/g, '\n').split('\n')
   const conditions: DocPage['conditions'] = []
   const page = format === 'rst' ? readRst(unwrapConditions(lines, conditions)) : readMarkdown(lines)
-  const language = /[\u4e00-\u9fff]/.test(text) ? 'zh' : 'en'
+  // The link to the other language's page names it in that language: not the page's own.
+  const language = /[\u4e00-\u9fff]/.test(text.replace(/^.*:link_to_translation:.*$/gm, '')) ? 'zh' : 'en'
   return { format, language, ...page, conditions }
 }
 

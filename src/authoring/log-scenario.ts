@@ -76,7 +76,7 @@ export function scenarioFromLog(log: ImportedLog, source: string): LogScenario {
 }
 
 /** The segments with every occurrence of a secret's bytes as that secret's segment. */
-function secretSegments(segments: Segment[], secrets: { name: string; bytes: Buffer }[]): Segment[] {
+export function secretSegments(segments: Segment[], secrets: { name: string; bytes: Buffer }[]): Segment[] {
   let out = segments
   for (const secret of secrets) {
     out = out.flatMap((s) => {

@@ -97,7 +97,7 @@ export class SiteValues {
     this.declare(name, template)
     if (kind === 'password') {
       if (!this.secrets.includes(name)) this.secrets.push(name)
-      if (env && !fallback) this.notes.push(`the Wi-Fi password is not written to the file: give it as ${env} (environment or .env)`)
+      if (env && !fallback && !this.notes.some((n) => n.includes(env))) this.notes.push(`the Wi-Fi password is not written to the file: give it as ${env} (environment or .env)`)
     }
     return name
   }

@@ -235,7 +235,11 @@ function readMarkdown(lines: string[]): Omit<DocPage, 'format' | 'language' | 'c
       flush()
       const body: { text: string; line: number }[] = []
       let j = i + 1
-      while (j < lines.length && !new RegExp(`^\\s*${fence[2]![0] === '`' ? '```' : '~~~'}`).test(lines[j]!)) body.push({ text: lines[j]!, line: j + 1 }), j++
+      const closing = new RegExp(`^\\s*${fence[2]![0] === '`' ? '```' : '~~~'}`)
+      while (j < lines.length && !closing.test(lines[j]!)) {
+        body.push({ text: lines[j]!, line: j + 1 })
+        j++
+      }
       const code = dedent(body)
       if (code.lines.length > 0 && section) (item ? item.blocks : section.intro).push({ kind: 'code', lang: fence[3] || 'none', lines: code.lines, line: code.line })
       i = j

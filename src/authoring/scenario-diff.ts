@@ -55,7 +55,8 @@ export function diffScenarios(existingText: string, newText: string, newStepLine
 function keyed(steps: Raw[]): { key: string; name: string; index: number; step: Raw }[] {
   const seen = new Map<string, number>()
   return steps.map((step, index) => {
-    const name = String(step.name ?? step.send ?? step.wait ?? step.payload ?? `step ${index + 1}`)
+    const label = step.name ?? step.send ?? step.wait ?? step.payload
+    const name = typeof label === 'string' ? label : label === undefined ? `step ${index + 1}` : JSON.stringify(label)
     const n = (seen.get(name) ?? 0) + 1
     seen.set(name, n)
     return { key: n === 1 ? name : `${name}#${n}`, name, index, step }

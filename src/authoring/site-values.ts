@@ -160,7 +160,7 @@ export class SiteValues {
 
 /** Text that goes into a scenario as it is: a `${` in it must not start a variable. */
 export function literal(text: string): string {
-  return text.replace(/\$\{/g, '$${')
+  return text.replace(/\$\{/g, '$$$${') // `$$` is one `$` in a replacement
 }
 
 function escapeRegex(text: string): string {

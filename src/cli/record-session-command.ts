@@ -46,7 +46,7 @@ export async function recordSessionCommand(options: CliOptions, io: CliIo): Prom
     link = await target.open()
   } catch (e) {
     if (!(e instanceof LinkOpenError) && !(e instanceof Error)) throw e
-    io.stderr.write(`at-scenario: ${(e as Error).message}\n`)
+    io.stderr.write(`at-scenario: ${e.message}\n`)
     return ExitCode.CouldNotRun
   }
   const hostIp = options.vars.get('host.ip') ?? (target.hostIp === 'loopback' ? '127.0.0.1' : (firstLanAddress() ?? '127.0.0.1'))

@@ -178,14 +178,13 @@ function rstBlocks(lines: string[], from: number, to: number): Block[] {
 }
 
 function dedent(body: { text: string; line: number }[]): { lines: string[]; line: number } {
-  let first = body.findIndex((b) => b.text.trim() !== '')
+  const first = body.findIndex((b) => b.text.trim() !== '')
   if (first < 0) return { lines: [], line: 0 }
   let last = body.length - 1
   while (body[last]!.text.trim() === '') last--
   const kept = body.slice(first, last + 1)
   const indent = Math.min(...kept.filter((b) => b.text.trim() !== '').map((b) => b.text.length - b.text.trimStart().length))
   const line = kept[0]!.line
-  first = 0
   return { lines: kept.map((b) => b.text.slice(Math.min(indent, b.text.length - b.text.trimStart().length))), line }
 }
 

@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 # openssl: scenarios/pki/make-pki.sh, to remake the simulator's test PKI.
 # mosquitto: the MQTT broker of the MQTT examples (scenarios/servers/mqtt-broker.py starts it on
 # the scenario's address and port); its system service is not wanted (see below).
-packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl mosquitto"
+# tmux: a real terminal for the end-to-end test of `at-scenario record-session`.
+packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl mosquitto tmux"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

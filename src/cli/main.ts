@@ -59,6 +59,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const { importCommand } = await import('./import-command.ts')
     return importCommand(options, io)
   }
+  if (options.command === 'import-doc') {
+    const { importDocCommand } = await import('./import-doc-command.ts')
+    return importDocCommand(options, io)
+  }
+  if (options.command === 'record-session') {
+    const { recordSessionCommand } = await import('./record-session-command.ts')
+    return recordSessionCommand(options, io)
+  }
   if (options.command === 'sim') {
     const { simCommand } = await import('./sim-command.ts')
     return simCommand(options, io)

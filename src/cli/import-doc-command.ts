@@ -73,6 +73,10 @@ export async function importDocCommand(options: CliOptions, io: CliIo): Promise<
   if (uniqueNotes.length > 0) out.push('Not mapped, check by hand:', ...uniqueNotes.map((n) => `  ${where(n.line)}: ${terminalText(n.text)}`))
   const siteNotes = [...new Set(scenarios.flatMap((s) => s.draft.secrets.length ? [`Wi-Fi credentials come from WIFI_SSID and WIFI_PASSWORD (environment or .env), the page's values as the fallback`] : []))]
   out.push(...siteNotes)
+  // A page's certificates fit the firmware PKI its device was flashed with, not the simulator's test PKI.
+  for (const s of scenarios.filter((s) => s.files.some((f) => f.path.startsWith('certs/')))) {
+    out.push(`${s.file}: its certificates come from the page; they fit a board flashed with the PKI the page was written for (ESP-AT's stock one). On the simulator, give it that PKI: --profile with pki: clientCerts, clientKeys, caCerts (schema/device.schema.json)`)
+  }
   if (differing.length > 0 && !options.force) {
     io.stdout.write(`${out.join('\n')}\n`)
     io.stdout.write(`${differing.map(terminalText).join('\n')}\nNothing written: the files above differ from the page. Write them with --force.\n`)

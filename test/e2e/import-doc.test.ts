@@ -152,6 +152,9 @@ describe('at-scenario import-doc', () => {
     expect(imported.code).toBe(0)
     expect(imported.stdout).toContain('websocket-tcp.yaml: 8 steps, 1 prerequisite (servers/ws-server.py), secrets: password')
     expect(imported.stdout).toContain('websocket-tls.yaml: 11 steps, 1 prerequisite (servers/wss-server.py), secrets: password')
+    // Without the stock PKI the TLS scenario would fail on the simulator: the import says what it needs.
+    expect(imported.stdout).toContain('websocket-tls.yaml: its certificates come from the page')
+    expect(imported.stdout).not.toContain('websocket-tcp.yaml: its certificates')
     for (const f of ['certs/server_ca.crt', 'certs/server.crt', 'certs/server.key']) expect(readFileSync(join(out, f), 'utf8')).toMatch(/^-----BEGIN [A-Z ]+-----\n/)
     const validated = await runCli(['validate', join(out, 'websocket-tcp.yaml'), join(out, 'websocket-tls.yaml')])
     expect(validated.code).toBe(0)

@@ -18,6 +18,8 @@ export interface ReportFormat {
   summary: string
   /** Loaded only when the format is asked for. */
   load(): Promise<RenderReport>
+  /** The format draws the serial timeline: the reporting keeps a bounded one per scenario (`ScenarioReport.timeline`). */
+  needsTimeline?: boolean
 }
 
 /**

@@ -43,6 +43,15 @@ export const REPORT_FORMATS = {
       return (report, { version }) => serializeJsonReport(toJsonReport(report, version))
     },
   },
+  html: {
+    file: 'index.html',
+    summary: 'one self-contained page: summary, failures, latency histograms, serial timeline',
+    needsTimeline: true,
+    load: async () => {
+      const { toHtml } = await import('./html.ts')
+      return (report, { sources, version, hostname }) => toHtml(report, { sources, version, ...(hostname ? { hostname } : {}) })
+    },
+  },
 } satisfies Record<string, ReportFormat>
 
 export type ReportFormatName = keyof typeof REPORT_FORMATS

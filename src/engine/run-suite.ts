@@ -32,6 +32,8 @@ export interface OpenedDevice {
   skipPrerequisites?: string
   /** Listens to the run besides the reporter (a recorder); closed once the run is over. */
   extra?: { listener: EngineListener; close(): Promise<void> }
+  /** See RunOptions.failureHint: the built-in simulator's "does not model" sentence. */
+  failureHint?: (sent: string) => string | undefined
 }
 
 /** With `repeat`: which run of a scenario this is (1-based), of how many. */
@@ -203,6 +205,7 @@ async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, o
       ...(options.reset ? { reset: options.reset } : {}),
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
       ...(opened.skipPrerequisites ? { skipPrerequisites: opened.skipPrerequisites } : {}),
+      ...(opened.failureHint ? { failureHint: opened.failureHint } : {}),
     })
     if (repeat) result.repeat = repeat
   } finally {

@@ -1,16 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `--` above: node reads no option after it, so that `--env-file` and the like are ours (src/cli/env-file.ts).
 // The version check comes first, and the bundle is imported only after it: a static import would
 // be linked before any line here runs, and on an old Node that link fails with a bare SyntaxError.
 import { ExitCode } from '../dist/cli/exit-codes.js'
 import { internalErrorText } from '../dist/cli/internal-error.js'
 import { nodeVersionProblem } from '../dist/cli/node-version.js'
-import { setFlagsFromString } from 'node:v8'
-
-// A scenario's regex such as /(a+)+$/ against a device line of forty `a`s would backtrack for
-// hours and block the run (its timeouts included). With this, V8 switches a regex that backtracks
-// too much to its linear-time engine, same matches (regexes with the `u` or `v` flag, lookbehind
-// or backreferences cannot switch).
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks')
 
 // A bug must not show the user a stack of minified code: one line, and the code for a bug.
 // process.exit runs the 'exit' listeners, which kill the prerequisites still running.
@@ -20,10 +14,6 @@ const internalError = (error) => {
 }
 process.on('uncaughtException', internalError)
 process.on('unhandledRejection', internalError)
-// The reader of the output went away (`| head`): nothing to say, and no one to say it to.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error) => (error.code === 'EPIPE' ? process.exit(ExitCode.OutputClosed) : internalError(error)))
-}
 
 const problem = nodeVersionProblem(process.versions.node)
 if (problem) {
@@ -37,3 +27,5 @@ if (problem) {
     internalError(error)
   }
 }
+// The process's own peak memory, for tests that check a run stays bounded (a flood, a 10 MB payload).
+if (process.env.AT_SCENARIO_REPORT_MAXRSS) process.stderr.write(`at-scenario: max RSS ${process.resourceUsage().maxRSS} KiB\n`)

@@ -11,7 +11,12 @@ cd "$(dirname "$0")/.."
 # libxml2-utils: xmllint, with which the tests check JUnit reports against Jenkins' XSD.
 # python3-serial: pyserial, the plain serial client the tests point at `at-scenario sim --pty`.
 # openssl: scenarios/pki/make-pki.sh, to remake the simulator's test PKI.
-packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl"
+# mosquitto: the MQTT broker of the MQTT examples (scenarios/servers/mqtt-broker.py starts it on
+# the scenario's address and port); its system service is not wanted (see below).
+# tmux: a real terminal for the end-to-end test of `at-scenario record-session`.
+# chromium: the tests open the HTML report in headless Chromium (driven by playwright-core, which
+#   downloads no browser of its own).
+packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl mosquitto tmux chromium"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -25,6 +30,16 @@ if [ -n "$missing" ]; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq $missing
   }
+  # Debian starts a system broker on port 1883 when the package is installed; the scenarios and
+  # tests start their own on the ports they choose, so the one we just installed is switched off.
+  case " $missing " in
+    *" mosquitto "*)
+      if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled mosquitto >/dev/null 2>&1; then
+        $sudo systemctl disable --now mosquitto >/dev/null 2>&1 || true
+        echo "Disabled the mosquitto system service (the scenarios start their own broker)"
+      fi
+      ;;
+  esac
 fi
 
 npm ci --no-audit --no-fund

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { MASK_TEXT } from './segments.ts'
 import type { Segment } from './segments.ts'
 
 /**
@@ -16,6 +18,23 @@ export function escapeByte(b: number): string {
   return NAMED[b] ?? (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)
 }
 
+/** Every byte's notation, looked up rather than worked out: a recording of a 4 MB payload quotes 4 M bytes. */
+const ESCAPED: readonly string[] = Array.from({ length: 256 }, (_, b) => escapeByte(b))
+
+/** `bytes[from, to)` in the quoted notation, built in slices so that a long run costs no long chain of small strings. */
+function escapeRun(bytes: Uint8Array, from: number, to: number): string {
+  let out = ''
+  const slice: string[] = []
+  for (let i = from; i < to; i++) {
+    slice.push(ESCAPED[bytes[i]!]!)
+    if (slice.length === 4096) {
+      out += slice.join('')
+      slice.length = 0
+    }
+  }
+  return out + slice.join('')
+}
+
 /** Whether the bytes read as text: printable ASCII and CR, LF, tab. Anything else also gets a hex view. */
 export function isPlainText(bytes: Uint8Array): boolean {
   for (const b of bytes) if ((b < 0x20 || b > 0x7e) && b !== 0x0d && b !== 0x0a && b !== 0x09) return false
@@ -25,7 +44,6 @@ export function isPlainText(bytes: Uint8Array): boolean {
 /** How a secret reads inside quoted text: `***` for people; a recording names it, `\{password}`. */
 export type SecretNotation = 'masked' | 'named'
 
-const MASK_TEXT = '***'
 
 /**
  * The segments as quoted pieces, one per line of the data (a piece ends after each LF), so that a
@@ -43,9 +61,13 @@ export function quotePieces(segments: readonly Segment[], notation: SecretNotati
       }
       continue
     }
-    for (const b of s.bytes) {
-      current += escapeByte(b)
-      if (b === 0x0a) {
+    const bytes = s.bytes
+    for (let from = 0; from < bytes.length; ) {
+      const lf = bytes.indexOf(0x0a, from)
+      const end = lf < 0 ? bytes.length : lf + 1
+      current += escapeRun(bytes, from, end)
+      from = end
+      if (lf >= 0) {
         pieces.push(`"${current}"`)
         current = ''
       }
@@ -62,9 +84,19 @@ export function quoteLines(bytes: Uint8Array): string[] {
 
 /** Bytes on one line for messages: `"AT+CWMODE=1\r\n"`. */
 export function quoteInline(bytes: Uint8Array): string {
-  let out = ''
-  for (const b of bytes) out += escapeByte(b)
-  return `"${out}"`
+  return `"${escapeRun(bytes, 0, bytes.length)}"`
+}
+
+/**
+ * Bytes too many to show, in one line: their length and SHA-256, and their first and last bytes in
+ * the quoted notation (`4194304 bytes, sha256 3f1a…: "abcd" … "wxyz"`). A 4 MB payload stays a line
+ * of a transcript, and can still be told apart from another and checked against its file.
+ */
+export function summarizeBytes(bytes: Uint8Array, edge = 32): string {
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  const head = quoteInline(bytes.subarray(0, edge))
+  const tail = quoteInline(bytes.subarray(Math.max(edge, bytes.length - edge)))
+  return `${bytes.length} bytes, sha256 ${sha256}: ${head} … ${tail}`
 }
 
 /** A hexdump -C style view: offset, 16 bytes in hex, the same bytes as ASCII with dots. */

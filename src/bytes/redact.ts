@@ -1,4 +1,6 @@
-const MASK = Buffer.from('***')
+import { MASK_TEXT } from './segments.ts'
+
+const MASK = Buffer.from(MASK_TEXT)
 
 /**
  * Masks secret values as `***` in text that leaves the engine and has no known positions for them:
@@ -25,7 +27,7 @@ export class Redactor {
 
   text(value: string): string {
     let out = value
-    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join('***')
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(MASK_TEXT)
     return out
   }
 

@@ -1,3 +1,4 @@
+import { MASK_TEXT } from './segments.ts'
 import type { Segment } from './segments.ts'
 
 /** A secret of the run: the variable it comes from (what a recording calls it) and its value. */
@@ -194,7 +195,7 @@ export function maskTemplated(t: TextWithSecrets, rest: (text: string) => string
   let from = 0
   for (const s of [...t.secrets].sort((a, b) => a.start - b.start)) {
     if (s.start < from) continue
-    out += `${rest(t.text.slice(from, s.start))}***`
+    out += `${rest(t.text.slice(from, s.start))}${MASK_TEXT}`
     from = s.end
   }
   return out + rest(t.text.slice(from))

@@ -23,4 +23,6 @@ export function maskedBytes(segments: readonly Segment[]): Buffer {
   return Buffer.concat(segments.map((s) => ('bytes' in s ? s.bytes : SECRET_SHOWN)))
 }
 
-const SECRET_SHOWN = Buffer.from('***')
+/** How a secret is shown to people, everywhere: in text, in bytes, in quoted pieces. */
+export const MASK_TEXT = '***'
+const SECRET_SHOWN = Buffer.from(MASK_TEXT)

@@ -8,10 +8,10 @@ const FORMATS = Object.keys(REPORT_FORMATS) as ReportFormatName[]
 /** `--reporter`'s help, from the table of formats: `junit` (junit.xml, JUnit XML ...), one a line. */
 const REPORTER_HELP = FORMATS.map((f) => `\n                             ${f}: ${REPORT_FORMATS[f].file}, ${REPORT_FORMATS[f].summary}`).join('')
 
-export type Command = 'run' | 'validate' | 'ports' | 'import' | 'sim'
+export type Command = 'run' | 'validate' | 'ports' | 'import' | 'import-doc' | 'record-session' | 'sim'
 
 /** The command words, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = ['run', 'validate', 'ports', 'import', 'sim']
+export const COMMANDS: readonly Command[] = ['run', 'validate', 'ports', 'import', 'import-doc', 'record-session', 'sim']
 
 /**
  * Each command's usage: its synopsis lines and its options. The full --help is all of them in a
@@ -45,11 +45,18 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --shard <i/n>        run only share i of n of the scenarios (1-based), for CI matrices; a share
                            left empty by more shards than scenarios says so and passes (exit 0)
       --env-file <path>    read environment variables from this file (default: ./.env if present);
-                           variables already in the environment win
+                           variables already in the environment win (through the bin: node
+                           itself never reads it)
       --color / --no-color force or disable colours (default: on for a terminal; off with CI=true)
       --reporter <list>    report files to write besides the transcripts (comma-separated or repeated):${REPORTER_HELP}
       --output-dir <dir>   where transcripts (always) and report files go (default: reports)
+      --transcript-limit <size>
+                           what one scenario's transcript may grow to (default 64MiB; K, M, G are
+                           powers of 1024; 0: no limit); past it the traffic is left out, a marker
+                           says where, and the JSON and JUnit reports say it was cut
       --bail               stop after the first scenario that does not pass (the rest: not run)
+      --repeat <n>         run each scenario n times, one run after the other on the same device; every
+                           run is reported, and the latency figures are over all of them
       --record <file>      record every byte both ways with its time, the steps, the port and the
                            variables to a .atrec file (secrets left out), for --port replay:<file>
       --timeout-scale <x>  multiply every step's timeout by x (a slow board: 2; the simulator: 0.5)
@@ -58,7 +65,9 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
                            implies it`,
     exitCodes: `Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
-            3 could not run (port, prerequisite, outputs), 70 internal error, 130 interrupted.`,
+            3 could not run (port, prerequisite, outputs), 4 only budgets failed (right answers, too late),
+            70 internal error, 129 hung up (SIGHUP), 130 interrupted.
+A closed stdout (| head, a full disk) stops progress output only; the run and its reports go on.`,
   },
   validate: {
     synopsis: `  at-scenario validate <scenario.yaml>...          check scenarios without running them`,
@@ -73,20 +82,52 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
     exitCodes: 'Exit codes: 0 listed (also when there is none), 2 bad input.',
   },
   import: {
-    synopsis: `  at-scenario import <log.txt> [-o <run.atrec>]    turn a pasted serial log into a recording to replay`,
+    synopsis: `  at-scenario import <log.txt> [-o <run.atrec>] [--scenario <run.yaml>]
+                                                   turn a pasted serial log into a recording to replay, and a scenario`,
     options: `Options of import:
-  -o, --output <file>      the recording to write (default: the log's name with .atrec)`,
+  -o, --output <file>      the recording to write (default: the log's name with .atrec)
+      --scenario <file>    also write the log as a scenario: host lines are send steps, device lines
+                           their expectations (final results last, unsolicited lines as wait steps),
+                           the line after a > prompt a payload; it passes on --port replay:<recording>`,
     exitCodes: 'Exit codes: 0 written, 2 bad input (the log cannot be read, the recording cannot be written).',
+  },
+  'import-doc': {
+    synopsis: `  at-scenario import-doc <page.rst|page.md> [-o <dir>] [--url <page-url>] [--force]
+                                                   turn an ESP-AT example page into scenarios, one per example`,
+    options: `Options of import-doc:
+  -o, --output <dir>       where the scenarios go, with their servers/ and certs/ (default: .)
+      --url <url>          the page's address, for every step's doc: link (default: the page's path,
+                           relative to the scenario)
+      --force              write over scenarios that exist and differ from the page (default: show
+                           the differences, write nothing, exit 1)`,
+    exitCodes: `Exit codes: 0 written (or already the same), 1 an existing scenario differs from the page (the
+            differences are shown; nothing written without --force), 2 bad input (no page, no example in it).`,
+  },
+  'record-session': {
+    synopsis: `  at-scenario record-session [--port <port>] -o <new.yaml> [--record <file.atrec>]
+                                                   a serial terminal on the device whose session is written as a scenario`,
+    options: `Options of record-session:
+  -o, --output <file>      the scenario to write when the session ends (Ctrl-C or Ctrl-D)
+  -p, --port <port>        the device, as for run (default: $AT_SCENARIO_PORT, else the simulator);
+                           --baud, --data-bits, --parity, --stop-bits, --flow as for run
+      --profile <file>     the simulator's device profile (without --port)
+      --record <file>      the recording of the session (default: the scenario's name with .atrec)
+      --var <name=value>   host.ip: the address written as \${host.ip} in the scenario`,
+    exitCodes: 'Exit codes: 0 written, 2 bad input, 3 could not open the port.',
   },
   sim: {
     synopsis: `  at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>] [--profile <file>]
-                                                   serve the simulator to other programs until Ctrl-C`,
+                                                   serve the simulator to other programs until Ctrl-C
+  at-scenario sim --list-commands                  list the commands the simulator models, by command set`,
     options: `Options of sim:
       --pty                make a pseudo-terminal pair (socat) and print the path to open
       --listen <url>       accept TCP connections, e.g. tcp://127.0.0.1:3333 (a device per connection)
   -p, --port <path>        attach the simulator to an existing serial port or pseudo-terminal
-      --profile <file>     the device profile (default: the doc's router, the project's test PKI)`,
-    exitCodes: 'Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad input (a bad profile), 3 could not serve.',
+      --profile <file>     the device profile (default: the doc's router, the project's test PKI)
+      --list-commands      print the commands the simulator models, with their forms, and exit; any
+                           other command it answers with ERROR, as the firmware answers an unknown one`,
+    exitCodes: `Exit codes: 0 stopped by Ctrl-C or SIGTERM (or listed), 129 stopped by SIGHUP (as cleanly), 2 bad input
+            (a bad profile), 3 could not serve.`,
   },
 }
 
@@ -132,11 +173,15 @@ export interface CliOptions {
   reporters?: ReportFormatName[]
   /** --output-dir; the run command's default is `reports`. */
   outputDir?: string
+  /** --transcript-limit, in bytes (0: no limit). */
+  transcriptLimit?: number
   bail?: boolean
   /** sim: make a pseudo-terminal pair. */
   pty?: boolean
   /** sim: tcp://HOST:PORT to listen on. */
   listen?: string
+  /** sim --list-commands: print what the simulator models. */
+  listCommands?: boolean
   /** --profile: the simulator's device profile, as given (relative to the working directory). */
   profile?: string
   /** --record: the .atrec file to write the run to. */
@@ -145,10 +190,18 @@ export interface CliOptions {
   replaySpeed?: number
   /** --timeout-scale: every step timeout is multiplied by it. */
   timeoutScale?: number
+  /** --repeat: runs of each scenario. */
+  repeat?: number
   /** --no-prerequisites: start no prerequisite. */
   noPrerequisites?: boolean
-  /** import -o: the recording to write. */
+  /** import -o: the recording to write; import-doc -o: the folder; record-session -o: the scenario. */
   output?: string
+  /** import --scenario: the scenario to write besides the recording. */
+  scenarioOut?: string
+  /** import-doc --url: the page's address. */
+  docUrl?: string
+  /** import-doc --force: write over scenarios that differ. */
+  force?: boolean
 }
 
 /**
@@ -180,17 +233,23 @@ const OPTIONS = {
   'env-file': { type: 'string' },
   reporter: { type: 'string', multiple: true },
   'output-dir': { type: 'string' },
+  'transcript-limit': { type: 'string' },
   bail: { type: 'boolean' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   pty: { type: 'boolean' },
   listen: { type: 'string' },
+  'list-commands': { type: 'boolean' },
   profile: { type: 'string' },
   record: { type: 'string' },
   'replay-speed': { type: 'string' },
   'timeout-scale': { type: 'string' },
+  repeat: { type: 'string' },
   'no-prerequisites': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
+  scenario: { type: 'string' },
+  url: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const
@@ -204,6 +263,16 @@ function oneOf<T>(option: string, value: string | undefined, choices: Record<str
   if (value === undefined) return fallback
   if (Object.hasOwn(choices, value)) return choices[value]!
   throw new UsageError(`${option} must be one of ${Object.keys(choices).join(', ')}, got \`${value}\``)
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
+
+/** `64MiB`, `64M`, `512k`, `1048576`: a size in bytes (K, M, G are powers of 1024). */
+function parseSize(option: string, value: string): number {
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value)
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined
+  if (!m || unit === undefined || !Number.isSafeInteger(Number(m[1]) * unit)) throw new UsageError(`${option} needs a size such as 64MiB, 512K or a number of bytes (0: no limit), got \`${value}\``)
+  return Number(m[1]) * unit
 }
 
 /** `--prot` → `--port`; `-P` → `-p` (a one-letter option is only suggested for a change of case). */
@@ -269,14 +338,48 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     if (files.length > 0) throw new UsageError(`ports takes no files, got \`${files[0]}\``)
     return { ...base, command }
   }
+  if (values.scenario !== undefined && command !== 'import') throw new UsageError('--scenario belongs to `at-scenario import`')
+  if ((values.url !== undefined || values.force) && command !== 'import-doc') throw new UsageError('--url and --force belong to `at-scenario import-doc`')
   if (command === 'import') {
     if (files.length !== 1) throw new UsageError('import takes one log file')
-    return { ...base, command, files, ...(values.output !== undefined ? { output: values.output } : {}) }
+    if (values.scenario === '') throw new UsageError('--scenario needs a file')
+    return { ...base, command, files, ...(values.output !== undefined ? { output: values.output } : {}), ...(values.scenario !== undefined ? { scenarioOut: values.scenario } : {}) }
+  }
+  if (command === 'import-doc') {
+    if (files.length !== 1) throw new UsageError('import-doc takes one page (.rst or .md)')
+    return {
+      ...base,
+      command,
+      files,
+      ...(values.output !== undefined ? { output: values.output } : {}),
+      ...(values.url !== undefined ? { docUrl: values.url } : {}),
+      ...(values.force ? { force: true } : {}),
+    }
+  }
+  if (command === 'record-session') {
+    if (files.length > 0) throw new UsageError(`record-session takes no files, got \`${files[0]}\``)
+    if (values.output === undefined || values.output === '') throw new UsageError('record-session needs -o <new.yaml>, the scenario to write')
+    if (ports.length > 1) throw new UsageError('record-session talks to one --port')
+    if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
+    const { baud } = numbersOf(values)
+    return {
+      ...base,
+      command,
+      ports,
+      line: lineOf(values),
+      vars: varsOf(values.var ?? []),
+      output: values.output,
+      ...(baud !== undefined ? { baud } : {}),
+      ...(values.profile !== undefined ? { profile: values.profile } : {}),
+      ...(values.record !== undefined ? { record: values.record } : {}),
+      ...(values['env-file'] !== undefined ? { envFile: values['env-file'] } : {}),
+    }
   }
   checkCombination(command, files, ports, values)
   const reporters = reportersOf(values.reporter ?? [])
   const color = values['no-color'] ? false : values.color ? true : undefined
-  const { baud, replaySpeed, timeoutScale, shard } = numbersOf(values)
+  const { baud, replaySpeed, timeoutScale, shard, repeat } = numbersOf(values)
+  const transcriptLimit = values['transcript-limit'] === undefined ? undefined : parseSize('--transcript-limit', values['transcript-limit'])
   const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
   return {
     command,
@@ -293,13 +396,16 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(color !== undefined ? { color } : {}),
     ...(reporters.length > 0 ? { reporters } : {}),
     ...(values['output-dir'] !== undefined ? { outputDir: values['output-dir'] } : {}),
+    ...(transcriptLimit !== undefined ? { transcriptLimit } : {}),
     ...(values.bail ? { bail: true } : {}),
     ...(values.pty ? { pty: true } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
+    ...(values['list-commands'] ? { listCommands: true } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     ...(values.record !== undefined ? { record: values.record } : {}),
     ...(replaySpeed !== undefined ? { replaySpeed } : {}),
     ...(timeoutScale !== undefined ? { timeoutScale } : {}),
+    ...(repeat !== undefined ? { repeat } : {}),
     ...(values['no-prerequisites'] ? { noPrerequisites: true } : {}),
   }
 }
@@ -308,13 +414,17 @@ type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: tr
 
 /** Options that belong to another command, or that cannot work together. */
 function checkCombination(command: Command, files: string[], ports: string[], values: Values): void {
-  if (values.output !== undefined) throw new UsageError('-o/--output belongs to `at-scenario import`')
+  if (values.output !== undefined) throw new UsageError('-o/--output belongs to `at-scenario import`, `import-doc` and `record-session`')
   if (values['output-dir'] === '') throw new UsageError('--output-dir needs a directory')
   if (command === 'sim') {
     if (files.length > 0) throw new UsageError(`sim takes no files, got \`${files[0]}\``)
     if (ports.length > 1) throw new UsageError('sim serves one --port')
     const modes = [values.pty, values.listen, ports[0]].filter((v) => v !== undefined).length
-    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT or --port <path>')
+    if (values['list-commands']) {
+      if (modes > 0 || values.profile !== undefined) throw new UsageError('--list-commands takes no other option of sim')
+      return
+    }
+    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT, --port <path> or --list-commands')
     if (values.listen !== undefined && !/^tcp:\/\/[^:/]+:\d+$/.test(values.listen)) {
       throw new UsageError(`--listen needs tcp://HOST:PORT, got \`${values.listen}\``)
     }
@@ -322,8 +432,10 @@ function checkCombination(command: Command, files: string[], ports: string[], va
   }
   if (files.length === 0) throw new UsageError('no scenario file given')
   if (values.pty || values.listen !== undefined) throw new UsageError('--pty and --listen belong to `at-scenario sim`')
+  if (values['list-commands']) throw new UsageError('--list-commands belongs to `at-scenario sim`')
   if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
   if (values.record !== undefined && files.length > 1) throw new UsageError('--record records one scenario: give one scenario file')
+  if (values.record !== undefined && values.repeat !== undefined && values.repeat.trim() !== '1') throw new UsageError('--record records one run: it cannot be combined with --repeat')
   if (values['replay-speed'] !== undefined && !ports.some((p) => p.startsWith('replay:'))) throw new UsageError('--replay-speed needs --port replay:FILE')
 }
 
@@ -357,8 +469,15 @@ function lineOf(values: Values): CliOptions['line'] {
   }
 }
 
-function numbersOf(values: Values): { baud?: number; replaySpeed?: number; timeoutScale?: number; shard?: CliOptions['shard'] } {
-  const out: { baud?: number; replaySpeed?: number; timeoutScale?: number; shard?: CliOptions['shard'] } = {}
+type Numbers = Pick<CliOptions, 'baud' | 'replaySpeed' | 'timeoutScale' | 'shard' | 'repeat'>
+
+function numbersOf(values: Values): Numbers {
+  const out: Numbers = {}
+  if (values.repeat !== undefined) {
+    const n = Number(values.repeat)
+    if (!/^\s*\d+\s*$/.test(values.repeat) || n < 1 || n > 1_000_000) throw new UsageError(`--repeat needs a whole number of runs from 1 to 1000000, got \`${values.repeat}\``)
+    out.repeat = n
+  }
   const scale = values['timeout-scale']
   if (scale !== undefined) {
     out.timeoutScale = Number(scale)

@@ -1,4 +1,5 @@
 import type { RunningPrerequisite } from '../engine/prerequisites.ts'
+import { ExitCode } from './exit-codes.ts'
 
 /** How the run is stopped from outside: the signals become two aborts, and nothing outlives the process. */
 export interface Interrupts {
@@ -45,7 +46,7 @@ export function listenForInterrupts(say: (text: string) => void): Interrupts {
     soft: soft.signal,
     hard: hard.signal,
     processes,
-    exitCode: () => (first === undefined ? undefined : first === 'SIGHUP' ? 129 : 130),
+    exitCode: () => (first === undefined ? undefined : first === 'SIGHUP' ? ExitCode.HungUp : ExitCode.Interrupted),
     release() {
       killAll()
       for (const [signal, handler] of handlers) process.off(signal, handler)

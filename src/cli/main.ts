@@ -6,6 +6,7 @@ import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { LoadResult } from '../source/load.ts'
 import { parseCli, USAGE, usageOf, UsageError } from './args.ts'
 import type { CliOptions } from './args.ts'
+import { keepRunningWhenOutputCloses } from './closed-output.ts'
 import { loadEnvironment } from './env-file.ts'
 import { ExitCode } from './exit-codes.ts'
 import { selectByTags } from './select-by-tags.ts'
@@ -22,6 +23,7 @@ const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr
 
 /** The whole command line: argv in, exit code out. Never throws for the user's mistakes. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  keepRunningWhenOutputCloses(io)
   let options: CliOptions
   try {
     options = parseCli(argv, (path) => existsSync(resolvePath(io.cwd, path)))
@@ -57,6 +59,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const { importCommand } = await import('./import-command.ts')
     return importCommand(options, io)
   }
+  if (options.command === 'import-doc') {
+    const { importDocCommand } = await import('./import-doc-command.ts')
+    return importDocCommand(options, io)
+  }
+  if (options.command === 'record-session') {
+    const { recordSessionCommand } = await import('./record-session-command.ts')
+    return recordSessionCommand(options, io)
+  }
   if (options.command === 'sim') {
     const { simCommand } = await import('./sim-command.ts')
     return simCommand(options, io)
@@ -91,6 +101,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const profiles = loaded.flatMap((l) => (l.result.scenario?.simulator.profile ? [l.result.scenario.simulator.profile] : []))
     const { checkProfiles } = await import('./check-profiles.ts')
     if (!(await checkProfiles(profiles, io, color))) return ExitCode.BadInput
+    // With --port (or $AT_SCENARIO_PORT) they are checked for a board: what the simulator lacks is no concern then.
+    if (options.ports.length === 0 && !env.AT_SCENARIO_PORT) {
+      const { unmodelledCommandWarnings } = await import('./check-simulator-commands.ts')
+      for (const d of await unmodelledCommandWarnings(all)) io.stderr.write(`${renderDiagnostic(d, (f) => sources.get(f), { color })}\n\n`)
+    }
     for (const l of loaded) io.stdout.write(`✔ ${l.file}\n`)
     return ExitCode.Passed
   }

@@ -4,7 +4,7 @@ import type { SuiteResult } from '../engine/run-suite.ts'
 import type { Scenario } from '../source/types.ts'
 import type { CliOptions } from './args.ts'
 import { checkProfiles } from './check-profiles.ts'
-import { ExitCode, exitCodeOf } from './exit-codes.ts'
+import { ExitCode, exitCodeOf, worstOf } from './exit-codes.ts'
 import { listenForInterrupts } from './interrupts.ts'
 import type { CliIo } from './main.ts'
 import { openRunOutputs } from './run-outputs.ts'
@@ -53,6 +53,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
       ...(options.bail ? { bail: true } : {}),
       ...(options.reset ? { reset: options.reset } : {}),
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
+      ...(options.repeat !== undefined ? { repeat: options.repeat } : {}),
     })
   } finally {
     // Still under the signal handlers: a Ctrl-C now must not cut the last report files short.
@@ -66,13 +67,13 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
     const error = outputs.record.error
     if (error) io.stderr.write(`at-scenario: the recording ${options.record} is incomplete: ${describeWriteError(error)}\n`)
     else io.stdout.write(`Recorded: ${options.record}\n`)
-    if (error) code = Math.max(code, ExitCode.CouldNotRun)
+    if (error) code = worstOf(code, ExitCode.CouldNotRun)
   }
   // A run whose transcript or report is missing a part cannot be looked into: not a green run.
   const incomplete = outputs.reporting.incomplete
   if (incomplete.length > 0) {
     io.stderr.write(`at-scenario: not written whole: ${incomplete.join(', ')} (see the warnings above)\n`)
-    code = Math.max(code, ExitCode.CouldNotRun)
+    code = worstOf(code, ExitCode.CouldNotRun)
   }
   return code
 }

@@ -32,6 +32,7 @@ export async function openRunOutputs(options: CliOptions, io: CliIo, lanes: numb
       sources,
       outputDir: options.outputDir ?? 'reports',
       formats: options.reporters ?? [],
+      ...(options.transcriptLimit !== undefined ? { transcriptLimitBytes: options.transcriptLimit } : {}),
       version: packageVersion(),
       hostname: hostname(),
     })

@@ -2,8 +2,16 @@ import type { CliOptions } from './args.ts'
 import { ExitCode } from './exit-codes.ts'
 import type { CliIo } from './main.ts'
 
-/** `at-scenario sim`: serves the simulator until Ctrl-C (or SIGTERM), then stops cleanly. */
+/**
+ * `at-scenario sim`: serves the simulator until Ctrl-C, SIGTERM or SIGHUP (its terminal closed, the
+ * ssh session dropped), then stops cleanly: the device closed, `--pty`'s socat ended, its folder removed.
+ */
 export async function simCommand(options: CliOptions, io: CliIo): Promise<number> {
+  if (options.listCommands) {
+    const { formatCommandList } = await import('../simulator/modelled.ts')
+    io.stdout.write(formatCommandList())
+    return ExitCode.Passed
+  }
   const { serveOnPort, serveOnPty, serveOnTcp } = await import('../simulator/serve.ts')
   // --profile: checked first, its mistakes shown at file:line:col; nothing is served with a bad one.
   let device = {}
@@ -29,11 +37,17 @@ export async function simCommand(options: CliOptions, io: CliIo): Promise<number
   }
   io.stdout.write(`${served.address}\n`)
   io.stderr.write(`ESP-AT simulator ready at ${served.address}; Ctrl-C to stop\n`)
+  let hangup = false
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve())
     process.once('SIGTERM', () => resolve())
+    process.once('SIGHUP', () => {
+      hangup = true
+      resolve()
+    })
   })
   await Promise.race([stopped, served.ended])
   await served.stop()
-  return ExitCode.Passed
+  // A hangup is said as the run command says it (128 + SIGHUP), after the same clean stop.
+  return hangup ? ExitCode.HungUp : ExitCode.Passed
 }

@@ -48,6 +48,8 @@ export type DiagnosticCode =
   | 'include-cycle'
   | 'include-content'
   | 'bad-option'
+  | 'unsafe-value'
+  | 'unmodelled-command'
   | RunFailureCode
 
 /**
@@ -68,6 +70,7 @@ export type RunFailureCode =
   | 'reset-failed'
   | 'unwanted-line'
   | 'bad-timeout'
+  | 'over-budget'
   | 'prerequisite-failed'
 
 export function error(code: DiagnosticCode, message: string, span?: Span, hint?: string): Diagnostic {

@@ -2,10 +2,11 @@ import { maskTemplated, secretsIn, segmentsOf, utf8Spans } from '../bytes/secret
 import type { SecretSpan } from '../bytes/secret-scan.ts'
 import { maskedBytes } from '../bytes/segments.ts'
 import type { Matcher } from '../protocol/matchers.ts'
-import { dataMatcher, lineMatcher, regexMatcher } from '../protocol/matchers.ts'
+import { dataMatcher, lineMatcher } from '../protocol/matchers.ts'
 import { escapeRegExp } from '../source/template.ts'
 import type { DataRecordKind, Expectation, Payload } from '../source/types.ts'
 import type { Variables } from '../source/variables.ts'
+import { userRegexMatcher } from './user-regex.ts'
 
 /** The bytes of a payload, with its templates rendered, and where templated secrets lie in them. */
 export function payloadBytes(payload: Payload, vars: Variables): { bytes: Uint8Array; secrets: SecretSpan[] } {
@@ -57,7 +58,8 @@ export function toMatcher(e: Expectation, vars: Variables): Matcher {
       // The label masks a secret before escaping changes it beyond recognition (`a\.b`).
       const secrets = vars.namedSecrets()
       const label = `/${vars.render(e.pattern, (v) => maskTemplated({ text: v, secrets: secretsIn(v, secrets) }, escapeRegExp))}/${e.flags}`
-      return regexMatcher(new RegExp(source, e.flags), label)
+      // Where its cost is bounded whatever the device sends (user-regex.ts).
+      return userRegexMatcher(source, e.flags, label)
     }
     case 'data': {
       const { bytes, secrets } = payloadBytes(e.payload, vars)

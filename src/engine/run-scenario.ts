@@ -7,12 +7,14 @@ import type { Scenario, Step } from '../source/types.ts'
 import { Variables } from '../source/variables.ts'
 import type { VariableInputs } from '../source/variables.ts'
 import type { EngineListener } from './events.ts'
+import { ReadClock } from './latency.ts'
 import { PortClaims, startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
 import { runStepWithRetry, stepDisplayName } from './run-step.ts'
 import type { StepContext } from './run-step.ts'
+import { StepList } from './step-list.ts'
 
 export interface RunOptions {
   link: OpenLink
@@ -40,6 +42,12 @@ export interface RunOptions {
    * that run side by side (runSuite gives one); without it, only this run's own are known.
    */
   portClaims?: PortClaims
+  /**
+   * A sentence the target adds to the failure of a `send` step, given the command sent (masked):
+   * the built-in simulator names a command it does not model. Injected, so that the engine knows
+   * no target.
+   */
+  failureHint?: (sent: string) => string | undefined
 }
 
 const INTERRUPTED: StepFailure = { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' }
@@ -141,9 +149,16 @@ function prepareRun(scenario: Scenario, options: RunOptions): Run {
     masker.flush()
     listener(event)
   }
+  const reads = new ReadClock()
   const session = new AtSession(
     options.link,
-    { onWrite: (bytes, at, secrets) => masker.tx(bytes, at, secrets), onRead: (bytes, at, data) => masker.rx(bytes, at, data) },
+    {
+      onWrite: (bytes, at, secrets) => masker.tx(bytes, at, secrets),
+      onRead: (bytes, at, data) => {
+        reads.read(at)
+        masker.rx(bytes, at, data)
+      },
+    },
     now,
   )
   const stepAbort = new AbortController()
@@ -162,6 +177,7 @@ function prepareRun(scenario: Scenario, options: RunOptions): Run {
       vars,
       redactor,
       masker,
+      reads,
       now,
       signal: stepAbort.signal,
       abortReason: () => run.abortReason,
@@ -254,7 +270,9 @@ function watchPrerequisites(run: Run, started: readonly Started[]): void {
  */
 async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: boolean; always: boolean }): Promise<{ results: StepResult[]; failed: boolean; anyRan: boolean }> {
   const { emit, options } = run
-  const results: StepResult[] = []
+  // Passed and skipped steps are kept compact: a long soak must not hold every line it exchanged.
+  const list = new StepList(steps)
+  const results = list.results
   let failed = false
   let anyRan = false
   const ctx: StepContext = how.always
@@ -264,8 +282,8 @@ async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: bo
     const skip = how.setupFailed || (how.always ? options.hardSignal?.aborted === true : failed || run.stepAbort.signal.aborted)
     if (skip) {
       const skipped = skippedStep(step, run.stepName(step), run.now())
-      results.push(skipped)
       emit({ type: 'step:end', result: skipped })
+      list.add(skipped)
       continue
     }
     anyRan = true
@@ -274,8 +292,11 @@ async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: bo
       onStart: (expected, waitMs) => emit({ type: 'step:start', phase: step.phase, index: step.index, name: run.stepName(step), kind: step.kind, expected, waitMs }),
       onRetry: (attempt, failure) => emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
     })
-    results.push(result)
+    const hint = result.failure && result.kind === 'send' && result.sent !== undefined ? options.failureHint?.(result.sent) : undefined
+    if (hint && result.failure) result.failure = { ...result.failure, message: `${result.failure.message}; ${hint}` }
+    // Listeners get the full result; the run keeps what the reports need.
     emit({ type: 'step:end', result })
+    list.add(result)
     if ((result.status === 'failed' || result.status === 'errored') && !step.optional) failed = true
   }
   return { results, failed, anyRan }

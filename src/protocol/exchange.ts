@@ -90,10 +90,34 @@ export class Exchange {
     this.settle()
   }
 
+  /**
+   * Before `offer`: a promise when the expectation in turn needs time to answer for this entry
+   * (see `Matcher.prepare`); the entry is offered once it resolves. Undefined: offer it now.
+   */
+  prepare(entry: InboxEntry): Promise<void> | undefined {
+    if (this.status !== 'pending' || !this.sees(entry)) return undefined
+    // What `absent:` forbids is asked about the step's own entries too, before the expectation.
+    const own = entry.seq >= this.startSeq
+    const pending = [...(own ? this.forbidden : []), ...(this.matchers[this.matched] ? [this.matchers[this.matched]!] : [])]
+      .map((m) => m.prepare?.(entry))
+      .filter((p): p is Promise<void> => p !== undefined)
+    if (pending.length === 0) return undefined
+    return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => undefined)
+  }
+
+  /** The step is over: whatever an expectation still works on is dropped. */
+  cancel(): void {
+    for (const m of [...this.matchers, ...this.forbidden]) m.cancel?.()
+  }
+
+  private sees(entry: InboxEntry): boolean {
+    return entry.seq >= this.startSeq || (this.mode === 'wait' && !this.freshOnly)
+  }
+
   offer(entry: InboxEntry): void {
     if (this.status !== 'pending') return
     const own = entry.seq >= this.startSeq
-    if ((this.mode !== 'wait' || this.freshOnly) && !own) return
+    if (!this.sees(entry)) return
     if (own && this.forbidden.length > 0) {
       const unwanted = this.forbidden.find((m) => m.offer(entry).kind === 'match')
       if (unwanted) {

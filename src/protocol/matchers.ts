@@ -32,6 +32,16 @@ export interface Matcher {
   offer(entry: InboxEntry): MatchOutcome
   /** Forget partial progress. */
   reset(): void
+  /**
+   * For a matcher that cannot answer on the spot (a regular expression that could backtrack for
+   * ever runs off the event loop): a promise that resolves once its answer for this entry is in,
+   * after which `offer` gives it at once; undefined when `offer` can answer now.
+   */
+  prepare?(entry: InboxEntry): Promise<void> | undefined
+  /** Drops what `prepare` started: the step is over. */
+  cancel?(): void
+  /** What it is working on, or was when the step ended (`cancel`), for a timeout's message. */
+  busy?(): string | undefined
 }
 
 const NO: MatchOutcome = { kind: 'no' }

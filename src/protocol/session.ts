@@ -9,6 +9,8 @@ import type { InboxEntry } from './inbox.ts'
 import { Inbox, toEntry } from './inbox.ts'
 import type { EntryKind } from './inbox.ts'
 
+/** The reason a finished exchange cancels its write with: one object, since abort() without one builds a DOMException (a stack) per step. */
+const EXCHANGE_OVER = Object.freeze({ reason: 'exchange over' })
 const ANSWERS: ReadonlySet<EntryKind> = new Set<EntryKind>(['echo', 'final-success', 'final-failure', 'busy', 'prompt'])
 
 /** The byte stream to a device: a serial port, a TCP connection, or the simulator. */
@@ -117,8 +119,22 @@ export class AtSession {
    */
   async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: (cancelled: AbortSignal) => Promise<void>): Promise<RunOutcome> {
     let offered = exchange.mode === 'wait' && !exchange.freshOnly ? 0 : exchange.startSeq
+    // An expectation that takes time over an entry (a regular expression in a worker) holds the
+    // feed at that entry; when it has its answer, the feed goes on from there, as if it had just come.
+    let preparing: Promise<void> | undefined
+    let onPrepared = () => {}
     const feed = () => {
+      if (preparing) return
       this.inbox.visitFrom(offered, (entry) => {
+        const wait = exchange.prepare(entry)
+        if (wait) {
+          const held = (preparing = wait.then(() => {
+            if (preparing !== held) return
+            preparing = undefined
+            onPrepared()
+          }))
+          return false
+        }
         offered = entry.seq + 1
         exchange.offer(entry)
         return exchange.status === 'pending'
@@ -148,14 +164,15 @@ export class AtSession {
           clearTimeout(timer)
           signal?.removeEventListener('abort', onAbort)
           this.waiters.delete(waiter)
-          cancel?.abort()
+          cancel?.abort(EXCHANGE_OVER)
           resolve(outcome)
         }
         const waiter = (why: 'entry' | 'closed') => {
           feed()
           if (exchange.status !== 'pending') finish({ kind: 'settled' })
-          else if (why === 'closed') finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
+          else if (why === 'closed' || this.closed) finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
         }
+        onPrepared = () => waiter('entry')
         this.waiters.add(waiter)
         if (!write || !cancel) return
         write(cancel.signal).then(
@@ -169,6 +186,8 @@ export class AtSession {
         )
       })
     } finally {
+      preparing = undefined
+      exchange.cancel()
       this.inbox.remove(exchange.consumed)
     }
   }

@@ -1,5 +1,6 @@
 import { basename } from 'node:path'
 import { Redactor } from '../bytes/redact.ts'
+import { MASK_TEXT } from '../bytes/segments.ts'
 import type { OpenLink } from '../link/stream-link.ts'
 import type { RecordedData, Recording } from './atrec-reader.ts'
 import { describeDeviation } from './deviation-message.ts'
@@ -148,7 +149,7 @@ export class ReplayLink implements OpenLink {
 
   private play(entry: RecordedData): void {
     // A secret in the device's output (the echo of AT+CWJAP) is what the host wrote there this time.
-    const bytes = Buffer.concat(entry.segments.map((s) => ('bytes' in s ? s.bytes : (this.script.secretValue(s.secret) ?? Buffer.from('***')))))
+    const bytes = Buffer.concat(entry.segments.map((s) => ('bytes' in s ? s.bytes : (this.script.secretValue(s.secret) ?? Buffer.from(MASK_TEXT)))))
     for (const listener of this.dataListeners) listener(bytes)
   }
 }

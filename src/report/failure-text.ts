@@ -1,3 +1,4 @@
+import { terminalText } from '../bytes/terminal-text.ts'
 import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { PrerequisiteResult, RunResult, StepResult, TranscriptLine } from '../engine/result.ts'
@@ -11,29 +12,37 @@ export interface TextOptions {
 
 const ARROW = { tx: '→', rx: '←' } as const
 
-/** Everything a person needs to understand a failed step, as plain text (or ANSI with `color`). */
+/**
+ * Everything a person needs to understand a failed step, as plain text (or ANSI with `color`). What
+ * the device (or a prerequisite) said is in it with its control characters escaped (`terminalText`).
+ */
 export function describeStepFailure(step: StepResult, options: TextOptions): string {
   const f = step.failure
   if (!f) return ''
-  const title = `${step.phase === 'teardown' ? 'teardown step' : 'step'} "${step.name}" ${step.status === 'failed' ? 'failed' : 'errored'}: ${f.message}`
+  const title = `${step.phase === 'teardown' ? 'teardown step' : 'step'} "${terminalText(step.name)}" ${step.status === 'failed' ? 'failed' : 'errored'}: ${terminalText(f.message)}`
   const severity = step.optional ? 'warning' : 'error'
   const out = [renderDiagnostic({ code: f.reason, severity, message: step.optional ? `optional ${title}` : title, span: step.span }, options.sources, { color: !!options.color })]
   const pad = '   '
   if (step.expected.length > 0) {
-    const marks = step.expected.map((e, i) => `${i < step.matched ? '✔' : i === step.matched ? '✖' : '·'} ${e}`)
+    const marks = step.expected.map((e, i) => `${i < step.matched ? '✔' : i === step.matched ? '✖' : '·'} ${terminalText(e)}`)
     out.push(`${pad}expected, in order:`, ...marks.map((m) => `${pad}  ${m}`))
   }
   if (step.earlierFailures?.length) {
-    out.push(`${pad}attempt ${step.attempts} of ${step.attempts}; earlier attempts: ${step.earlierFailures.map((e) => e.message).join('; ')}`)
+    out.push(`${pad}attempt ${step.attempts} of ${step.attempts}; earlier attempts: ${step.earlierFailures.map((e) => terminalText(e.message)).join('; ')}`)
   }
-  if (f.errCode) out.push(`${pad}error code: ${f.errCode}${explainErrCode(f.errCode)}`)
+  if (f.errCode) out.push(`${pad}error code: ${terminalText(f.errCode)}${explainErrCode(f.errCode)}`)
   if (f.prerequisite) {
     const p = f.prerequisite
-    out.push(`${pad}prerequisite "${p.name}": ${p.signal ? `killed by ${p.signal}` : `exit code ${p.exitCode ?? '?'}`}`)
-    if (p.outputTail.length > 0) out.push(`${pad}its last output:`, ...p.outputTail.map((l) => `${pad}  | ${l}`))
+    out.push(`${pad}prerequisite "${terminalText(p.name)}": ${p.signal ? `killed by ${p.signal}` : `exit code ${p.exitCode ?? '?'}`}`)
+    if (p.outputTail.length > 0) out.push(`${pad}its last output:`, ...p.outputTail.map((l) => `${pad}  | ${terminalText(l)}`))
   }
-  if (step.lines.length > 0) {
-    out.push(`${pad}what crossed the link during the step:`, ...formatLines(step.lines, step.startedAt).map((l) => `${pad}  ${l}`))
+  if (step.latency?.resultMs !== undefined && step.budgetMs !== undefined) {
+    const first = step.latency.firstByteMs !== undefined ? `first byte after ${formatMs(step.latency.firstByteMs)}, ` : ''
+    out.push(`${pad}latency: ${first}answer after ${formatMs(step.latency.resultMs)}; budget ${step.budgetMs} ms`)
+  }
+  const lines = step.lines ?? []
+  if (lines.length > 0) {
+    out.push(`${pad}what crossed the link during the step:`, ...formatLines(lines, step.startedAt).map((l) => `${pad}  ${l}`))
   } else if (step.kind !== 'sleep') {
     out.push(`${pad}nothing was received during the step`)
   }
@@ -41,26 +50,38 @@ export function describeStepFailure(step: StepResult, options: TextOptions): str
   return out.join('\n')
 }
 
+/** Milliseconds with a tenth: latencies are compared with budgets, so 300 and 300.4 differ. */
+export function formatMs(ms: number): string {
+  return `${Math.round(ms * 10) / 10} ms`
+}
+
+/** A line longer than this (a flood without line breaks) is cut in the failure text; the transcript has it all. */
+const LINE_SHOWN = 500
+
 export function formatLines(lines: readonly TranscriptLine[], since: number): string[] {
   return lines.map((l) => {
+    const text = l.text.length > LINE_SHOWN ? `${l.text.slice(0, LINE_SHOWN)}… (${l.text.length - LINE_SHOWN} more characters)` : l.text
     const t = `${l.at - since >= 0 ? '+' : ''}${Math.round(l.at - since)}ms`.padStart(8)
     const note = l.kind === 'urc' || l.kind === 'ready' ? '  (unsolicited)' : l.kind === 'echo' ? '  (echo)' : ''
-    return `${t} ${ARROW[l.dir]} ${l.text}${note}`
+    // Trailing spaces are invisible on a terminal, yet a device that sends `OK ` sent another line: show them.
+    const trailing = /[ \t]+$/.exec(text)?.[0].length ?? 0
+    const shown = trailing > 0 ? `${terminalText(text.slice(0, -trailing))}${'␠'.repeat(trailing)}` : terminalText(text)
+    return `${t} ${ARROW[l.dir]} ${shown}${note}${trailing > 0 ? `  (${trailing} trailing space${trailing === 1 ? '' : 's'})` : ''}`
   })
 }
 
 export function describePrerequisiteFailure(p: PrerequisiteResult, options: TextOptions): string {
   const out = [
     renderDiagnostic(
-      { code: 'prerequisite-failed', severity: 'error', message: `prerequisite "${p.name}" did not start: ${p.message ?? ''}`, span: p.span },
+      { code: 'prerequisite-failed', severity: 'error', message: `prerequisite "${terminalText(p.name)}" did not start: ${terminalText(p.message ?? '')}`, span: p.span },
       options.sources,
       { color: !!options.color },
     ),
   ]
   const hint = p.hint
-  out.push(`   command: ${p.command.join(' ')}`)
-  if (p.outputTail.length > 0) out.push('   its last output:', ...p.outputTail.map((l) => `     | ${l}`))
-  if (hint) out.push(`   hint: ${hint}`)
+  out.push(`   command: ${terminalText(p.command.join(' '))}`)
+  if (p.outputTail.length > 0) out.push('   its last output:', ...p.outputTail.map((l) => `     | ${terminalText(l)}`))
+  if (hint) out.push(`   hint: ${terminalText(hint)}`)
   return out.join('\n')
 }
 
@@ -89,7 +110,16 @@ export function runSummaryLine(report: RunReport): string {
   }
   const verdict = { passed: 'PASSED', failed: 'FAILED', 'not-run': 'NOT RUN', interrupted: 'INTERRUPTED' }[overallStatus(report)]
   const parts = [...counts].map(([k, n]) => `${n} ${k}`)
-  return `${verdict} ${report.scenarios.length} scenarios: ${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)}s`
+  // With --repeat each run is an entry: say how many scenarios they are runs of.
+  const repeated = report.scenarios.some((s) => s.result.repeat)
+  const what = repeated
+    ? plural(new Set(report.scenarios.map((s) => s.result.scenario.file)).size, 'scenario') + `, ${report.scenarios.length} runs`
+    : `${report.scenarios.length} scenarios`
+  return `${verdict} ${what}: ${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)}s`
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
 /** The one-line verdict of a run. */
@@ -105,7 +135,8 @@ export function summaryLine(result: RunResult): string {
   if (warnings) parts.push(`${warnings} optional failed (warning)`)
   if (count('skipped')) parts.push(`${count('skipped')} skipped`)
   const verdict = { passed: 'PASSED', failed: 'FAILED', 'not-run': 'NOT RUN', interrupted: 'INTERRUPTED' }[result.status]
-  return `${verdict} ${result.scenario.file}: ${parts.join(', ')} in ${seconds}s`
+  const run = result.repeat ? ` [run ${result.repeat.index}/${result.repeat.of}]` : ''
+  return `${verdict} ${terminalText(result.scenario.file)}${run}: ${parts.join(', ')} in ${seconds}s`
 }
 
 const ERR_SUBCATEGORIES: Record<string, string> = {

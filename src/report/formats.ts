@@ -18,6 +18,8 @@ export interface ReportFormat {
   summary: string
   /** Loaded only when the format is asked for. */
   load(): Promise<RenderReport>
+  /** The format draws the serial timeline: the reporting keeps a bounded one per scenario (`ScenarioReport.timeline`). */
+  needsTimeline?: boolean
 }
 
 /**
@@ -39,6 +41,15 @@ export const REPORT_FORMATS = {
     load: async () => {
       const { serializeJsonReport, toJsonReport } = await import('./json.ts')
       return (report, { version }) => serializeJsonReport(toJsonReport(report, version))
+    },
+  },
+  html: {
+    file: 'index.html',
+    summary: 'one self-contained page: summary, failures, latency histograms, serial timeline',
+    needsTimeline: true,
+    load: async () => {
+      const { toHtml } = await import('./html.ts')
+      return (report, { sources, version, hostname }) => toHtml(report, { sources, version, ...(hostname ? { hostname } : {}) })
     },
   },
 } satisfies Record<string, ReportFormat>

@@ -72,6 +72,7 @@ function testsuite(report: ScenarioReport, options: JUnitOptions): { node: XmlNo
     ['doc', result.scenario.doc],
     ['status', result.status],
     ['transcript', report.transcript],
+    ['transcript-cut', report.transcriptCut ? `at ${report.transcriptCut.limitBytes} bytes (--transcript-limit); ${report.transcriptCut.omittedBytes} bytes of traffic left out` : undefined],
   ]
   const node: XmlNode = {
     name: 'testsuite',

@@ -1,3 +1,4 @@
+import { terminalText } from '../bytes/terminal-text.ts'
 import type { EngineEvent, EngineListener, PlannedPrerequisite } from '../engine/events.ts'
 import type { PrerequisiteResult, StepResult } from '../engine/result.ts'
 import { formatDuration } from './durations.ts'
@@ -19,7 +20,8 @@ export interface PlainProgressOptions {
  * Progress for logs (CI, a pipe, a file): a line per prerequisite and per step when it ends, with
  * its duration, and no cursor movement, spinners or escape codes (unless `color`). A step that is
  * still running after a second says what it waits for and how long it has left, and says it again
- * every ten seconds, so that a log of a stuck run shows where it is stuck.
+ * every ten seconds, so that a log of a stuck run shows where it is stuck. Names and messages can
+ * carry what a device printed: their control characters are shown escaped (`terminalText`).
  */
 export function createPlainProgress(options: PlainProgressOptions): { listener: EngineListener; done: () => Promise<void> } {
   const { out, firstNoticeMs = 1000, noticeEveryMs = 10_000 } = options
@@ -54,7 +56,7 @@ export function createPlainProgress(options: PlainProgressOptions): { listener: 
   }
   // Prerequisites after a failed one are skipped without events: say so before the first step.
   const flushSkippedPrerequisites = () => {
-    for (const p of planned) if (!ended.has(p.index)) line(`${s.yellow('↓')} Start ${p.name} ${s.dim('(skipped)')}`)
+    for (const p of planned) if (!ended.has(p.index)) line(`${s.yellow('↓')} Start ${terminalText(p.name)} ${s.dim('(skipped)')}`)
     planned = []
   }
 
@@ -64,7 +66,7 @@ export function createPlainProgress(options: PlainProgressOptions): { listener: 
         planned = event.prerequisites
         break
       case 'prerequisite:start':
-        startNotices(`Start ${event.name}`)
+        startNotices(`Start ${terminalText(event.name)}`)
         break
       case 'prerequisite:end':
         stopNotices()
@@ -78,7 +80,7 @@ export function createPlainProgress(options: PlainProgressOptions): { listener: 
       case 'step:retry': {
         if (!running) break
         const { title, step } = running
-        line(`${s.yellow('↻')} ${title}: attempt ${event.attempt - 1} ${event.failure.message}; trying again`)
+        line(`${s.yellow('↻')} ${title}: attempt ${event.attempt - 1} ${terminalText(event.failure.message)}; trying again`)
         // The next attempt has the whole timeout again: so has the countdown.
         startNotices(title, step)
         break
@@ -100,13 +102,15 @@ export function createPlainProgress(options: PlainProgressOptions): { listener: 
 }
 
 function stepTitle(step: { phase: 'steps' | 'teardown'; name: string }): string {
-  return step.phase === 'teardown' ? `teardown: ${step.name}` : step.name
+  const name = terminalText(step.name)
+  return step.phase === 'teardown' ? `teardown: ${name}` : name
 }
 
 function prerequisiteLine(p: PrerequisiteResult, s: ReturnType<typeof style>): string {
-  if (p.status === 'ready') return `${s.green('✔')} Start ${p.name} ${s.dim(`(ready in ${p.readyMs ?? '?'} ms)`)}`
-  if (p.status === 'skipped') return `${s.yellow('↓')} Start ${p.name} ${s.dim('(skipped)')}`
-  return `${s.red('✖')} Start ${p.name}: ${p.message ?? 'did not start'}`
+  const name = terminalText(p.name)
+  if (p.status === 'ready') return `${s.green('✔')} Start ${name} ${s.dim(`(ready in ${p.readyMs ?? '?'} ms)`)}`
+  if (p.status === 'skipped') return `${s.yellow('↓')} Start ${name} ${s.dim('(skipped)')}`
+  return `${s.red('✖')} Start ${name}: ${terminalText(p.message ?? 'did not start')}`
 }
 
 function stepLine(r: StepResult, s: ReturnType<typeof style>): string {
@@ -114,7 +118,7 @@ function stepLine(r: StepResult, s: ReturnType<typeof style>): string {
   if (r.status === 'skipped') return `${s.yellow('↓')} ${title} ${s.dim('(skipped)')}`
   const took = s.dim(`(${formatDuration(r.durationMs)}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''})`)
   if (r.status === 'passed') return `${s.green('✔')} ${title} ${took}`
-  const message = r.failure?.message ?? r.status
+  const message = terminalText(r.failure?.message ?? r.status)
   if (r.optional) return `${s.yellow('⚠')} ${title} ${took}: optional step ${r.status}: ${message}`
   return `${s.red('✖')} ${title} ${took}: ${message}`
 }

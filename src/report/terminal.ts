@@ -1,3 +1,4 @@
+import { terminalText } from '../bytes/terminal-text.ts'
 import type { EngineEvent, EngineListener } from '../engine/events.ts'
 import type { PrerequisiteResult, StepResult } from '../engine/result.ts'
 import { formatDuration } from './durations.ts'
@@ -72,26 +73,28 @@ export async function createTerminalReporter(options: TerminalOptions): Promise<
         }
         const tasks = [
           ...event.prerequisites.map((p) => ({
-            title: `Start ${p.name}`,
+            title: `Start ${terminalText(p.name)}`,
             task: async (_: unknown, task: TaskView) => {
               const r = await prereqs.get(p.index)!.promise
-              if (!r || r.status === 'skipped') return task.skip(`Start ${p.name} (skipped)`)
-              if (r.status === 'failed') throw new Error(`Start ${p.name}: ${r.message ?? ''}`)
-              task.title = `Start ${p.name} (ready in ${r.readyMs} ms)`
+              const name = terminalText(p.name)
+              if (!r || r.status === 'skipped') return task.skip(`Start ${name} (skipped)`)
+              if (r.status === 'failed') throw new Error(`Start ${name}: ${terminalText(r.message ?? '')}`)
+              task.title = `Start ${name} (ready in ${r.readyMs} ms)`
             },
           })),
           ...event.steps.map((s) => ({
-            title: s.phase === 'teardown' ? `teardown: ${s.name}` : s.name,
+            title: s.phase === 'teardown' ? `teardown: ${terminalText(s.name)}` : terminalText(s.name),
             task: async (_: unknown, task: TaskView) => {
               const key = `${s.phase}:${s.index}`
               started.get(key)!.resolve(task)
               const r = await steps.get(key)!.promise
-              const title = s.phase === 'teardown' ? `teardown: ${r.name}` : r.name
+              const title = terminalText(s.phase === 'teardown' ? `teardown: ${r.name}` : r.name)
               if (r.status === 'skipped') return task.skip(`${title} (skipped)`)
               const took = `(${formatDuration(r.durationMs)}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''})`
               if (r.status !== 'passed') {
-                if (r.optional) return task.skip(`${title} ${took}: optional step ${r.status}: ${r.failure?.message ?? ''}`)
-                throw new Error(`${title} ${took}: ${r.failure?.message ?? r.status}`)
+                const message = terminalText(r.failure?.message ?? r.status)
+                if (r.optional) return task.skip(`${title} ${took}: optional step ${r.status}: ${message}`)
+                throw new Error(`${title} ${took}: ${message}`)
               }
               task.title = `${title} ${took}`
             },
@@ -118,7 +121,7 @@ export async function createTerminalReporter(options: TerminalOptions): Promise<
         break
       case 'step:retry': {
         const key = `${event.phase}:${event.index}`
-        if (ticker?.key === key) startTicker(key, ticker.step, `attempt ${event.attempt - 1} ${event.failure.message}; attempt ${event.attempt}`)
+        if (ticker?.key === key) startTicker(key, ticker.step, `attempt ${event.attempt - 1} ${terminalText(event.failure.message)}; attempt ${event.attempt}`)
         break
       }
       case 'step:end':

@@ -1,5 +1,5 @@
 import type { EngineEvent, EngineListener } from '../engine/events.ts'
-import { hexView, isPlainText, quotePieces } from '../bytes/quote.ts'
+import { hexView, isPlainText, quotePieces, summarizeBytes } from '../bytes/quote.ts'
 import type { Segment } from '../bytes/segments.ts'
 import { maskedBytes } from '../bytes/segments.ts'
 import type { PrerequisiteResult, StepResult } from '../engine/result.ts'
@@ -14,8 +14,31 @@ const INDENT = ' '.repeat(TIME_WIDTH + 6)
 const TRANSCRIPT_LEGEND = [
   '# time: ms since the run started; -> host to device, <- device to host, == what the runner did',
   '# data: double-quoted with C escapes (\\r \\n \\t \\\\ \\" \\xNN), a piece per line received; data that is',
-  '#       not plain text is followed by a hex view; secrets show as ***',
+  '#       not plain text is followed by a hex view; secrets show as ***; a write or read of more than',
+  '#       64 KiB is one line: its length, SHA-256 (of the bytes as shown) and first and last bytes',
 ]
+
+/** Writes and reads longer than this are summarised in one line (`summarizeBytes`). */
+export const SUMMARY_THRESHOLD = 64 * 1024
+/** `--transcript-limit`'s default: what one scenario's transcript may grow to. */
+export const DEFAULT_TRANSCRIPT_LIMIT = 64 * 1024 * 1024
+
+export interface TranscriptOptions {
+  /**
+   * Bytes the transcript may take; past them the traffic is left out (a marker says where, and how
+   * much was left out at the end), the markers of steps still come. 0: no limit. Default 64 MiB.
+   */
+  limitBytes?: number
+  /** Writes and reads longer than this are one summary line. Default: 64 KiB. */
+  summaryThreshold?: number
+}
+
+/** Where a transcript was cut, for the reports. */
+export interface TranscriptCut {
+  limitBytes: number
+  /** Bytes of traffic (both ways) after the cut that the transcript does not hold. */
+  omittedBytes: number
+}
 
 /**
  * The transcript of one scenario: every byte both ways with its time, direction, escaped text and a
@@ -30,11 +53,22 @@ export class Transcript {
   private start = 0
   private last = 0
   private closing: Promise<void> | undefined
+  private readonly limitBytes: number
+  private readonly summaryThreshold: number
+  private written = 0
+  private cutAt: TranscriptCut | undefined
 
-  constructor(sink: StreamSink, clock: () => number = () => performance.now()) {
+  constructor(sink: StreamSink, clock: () => number = () => performance.now(), options: TranscriptOptions = {}) {
     this.sink = sink
     this.clock = clock
+    this.limitBytes = options.limitBytes ?? DEFAULT_TRANSCRIPT_LIMIT
+    this.summaryThreshold = options.summaryThreshold ?? SUMMARY_THRESHOLD
     this.listener = (event) => this.on(event)
+  }
+
+  /** Set once the transcript reached its limit: a garbage flood of 89 MB must not become 800 MB of file. */
+  get cut(): TranscriptCut | undefined {
+    return this.cutAt
   }
 
   /** Writes what is still held back and closes the sink; safe to call more than once. */
@@ -50,7 +84,7 @@ export class Transcript {
     switch (event.type) {
       case 'run:start':
         this.start = this.clock()
-        this.sink.write(
+        this.write(
           [
             '# at-scenario transcript, format 1',
             `# scenario: ${event.scenario.name}`,
@@ -104,6 +138,7 @@ export class Transcript {
         }
         break
       case 'run:end':
+        if (this.cutAt) this.marker(`${this.cutAt.omittedBytes} bytes of traffic after the limit are not in this transcript`)
         this.marker(`end: ${event.result.status} in ${formatDuration(event.result.durationMs)}`)
         void this.close()
         break
@@ -116,18 +151,38 @@ export class Transcript {
     return this.last
   }
 
+  /** Markers are written past the limit too: there is one per step event, whatever the device sends. */
   private marker(text: string, more: string[] = []): void {
-    this.sink.write(`${formatAt(this.now())}  ==  ${text}\n${more.map((l) => `${INDENT}${l}\n`).join('')}`)
+    this.write(`${formatAt(this.now())}  ==  ${text}\n${more.map((l) => `${INDENT}${l}\n`).join('')}`)
   }
 
   private data(dir: 'tx' | 'rx', at: number, segments: readonly Segment[]): void {
     if (segments.length === 0) return
-    this.last = Math.max(this.last, at)
-    const [first, ...rest] = quotePieces(segments, 'masked')
-    const lines = [`${formatAt(at)}  ${ARROWS[dir]}  ${first}`, ...rest.map((l) => `${INDENT}${l}`)]
     const shown = maskedBytes(segments)
-    if (!isPlainText(shown)) lines.push(...hexView(shown).map((l) => `${INDENT}${l}`))
-    this.sink.write(`${lines.join('\n')}\n`)
+    if (this.cutAt) {
+      this.cutAt.omittedBytes += shown.length
+      return
+    }
+    this.last = Math.max(this.last, at)
+    const head = `${formatAt(at)}  ${ARROWS[dir]}  `
+    let text: string
+    if (shown.length > this.summaryThreshold) text = `${head}${summarizeBytes(shown)}\n`
+    else {
+      const lines = quotePieces(segments, 'masked').map((piece, i) => `${i === 0 ? head : INDENT}${piece}`)
+      if (!isPlainText(shown)) for (const l of hexView(shown)) lines.push(`${INDENT}${l}`)
+      text = `${lines.join('\n')}\n`
+    }
+    if (this.limitBytes > 0 && this.written + Buffer.byteLength(text) > this.limitBytes) {
+      this.cutAt = { limitBytes: this.limitBytes, omittedBytes: shown.length }
+      this.marker(`transcript limit reached (${this.limitBytes} bytes, --transcript-limit): the traffic from here on is left out; steps are still marked`)
+      return
+    }
+    this.write(text)
+  }
+
+  private write(text: string): void {
+    this.written += Buffer.byteLength(text)
+    this.sink.write(text)
   }
 }
 

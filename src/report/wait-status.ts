@@ -1,3 +1,4 @@
+import { terminalText } from '../bytes/terminal-text.ts'
 import type { StepResult } from '../engine/result.ts'
 import { formatDuration } from './durations.ts'
 
@@ -16,5 +17,5 @@ export function describeWait(step: RunningStep, elapsedMs: number): string {
   const left = leftMs < 10_000 ? `${(leftMs / 1000).toFixed(1)} s` : formatDuration(leftMs)
   if (step.kind === 'sleep') return `sleeping (${left} left)`
   if (step.expected.length === 0) return `waiting (${left} left)`
-  return `waiting for ${step.expected.map((e) => `\`${e}\``).join(', ')} (${left} left)`
+  return `waiting for ${step.expected.map((e) => `\`${terminalText(e)}\``).join(', ')} (${left} left)`
 }

@@ -3,11 +3,11 @@ import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, hasErrors } from '../diagnostics/diagnostic.ts'
 import { readLimitedText } from '../source/read-limited.ts'
-import { parseDuration } from '../source/duration.ts'
+import { checkDuration } from '../source/duration.ts'
 import { checkSchema, schemaValidator } from '../source/schema-check.ts'
 import type { Path } from '../source/yaml-source.ts'
 import { YamlSource } from '../source/yaml-source.ts'
-import type { AccessPoint, DeepPartial, DeviceProfile, Faults } from './profile.ts'
+import type { AccessPoint, DeepPartial, DeviceProfile, DropAfter, Faults } from './profile.ts'
 import { DEFAULT_PROFILE, withOverrides } from './profile.ts'
 
 
@@ -55,11 +55,18 @@ export async function describeProfileProblems(files: readonly string[], options:
   return `${out.join('\n\n')}\n\n${errors} error${errors === 1 ? '' : 's'} in the device profile; nothing was run.\n`
 }
 
-/** The part of loadDeviceProfile after reading the file; PEM files it names are still read from disk. */
+/**
+ * The part of loadDeviceProfile after reading the file; PEM files it names are still read from disk.
+ * A file that is no profile at all (`simulator.profile: /etc/passwd`, a key file) is said to be none,
+ * and none of it is quoted: the messages of a run must not become a way to read any file. A file
+ * named `.yaml`/`.yml` is taken for a profile, and its YAML mistakes are shown where they are.
+ */
 export function parseDeviceProfile(file: string, text: string): Omit<ProfileLoadResult, 'sources'> {
   const source = new YamlSource(file, text)
-  if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics }
-  const value = source.value ?? {}
+  const named = /\.ya?ml$/i.test(file)
+  if (source.diagnostics.length > 0) return { diagnostics: named ? source.diagnostics : [notAProfile(file, 'is not YAML')] }
+  const value: unknown = source.value ?? {}
+  if (typeof value !== 'object' || Array.isArray(value)) return { diagnostics: [notAProfile(file, 'is not a map of device settings')] }
   const schema = checkSchema(source, value, { validate: schemaValidator('device'), subject: 'the device profile' })
   const reader = new ProfileReader(source, dirname(resolve(file)))
   if (hasErrors(schema.diagnostics)) {
@@ -68,11 +75,15 @@ export function parseDeviceProfile(file: string, text: string): Omit<ProfileLoad
     return { diagnostics: sortBySpan([...schema.diagnostics, ...reader.diagnostics]) }
   }
   const overrides = reader.read(value as Raw)
-  if (hasErrors(reader.diagnostics)) return { diagnostics: reader.diagnostics }
+  if (hasErrors(reader.diagnostics)) return { diagnostics: sortBySpan(reader.diagnostics) }
   return { profile: withOverrides(DEFAULT_PROFILE, overrides), diagnostics: reader.diagnostics }
 }
 
 type Raw = Record<string, unknown>
+
+function notAProfile(file: string, why: string): Diagnostic {
+  return error('bad-value', `the device profile ${file} ${why}: a profile is a YAML map (schema/device.schema.json); the file's content is not shown`)
+}
 
 /** Turns a schema-valid document into profile settings: durations to ms, paths resolved and checked. */
 class ProfileReader {
@@ -89,33 +100,47 @@ class ProfileReader {
     const out: DeepPartial<DeviceProfile> = {}
     const firmware = raw.firmware as Raw | undefined
     if (firmware?.gmr !== undefined) out.gmr = firmware.gmr as string[]
-    if (firmware?.bootTime !== undefined) out.bootTimeMs = this.ms(firmware.bootTime)
+    if (firmware?.bootTime !== undefined) out.bootTimeMs = this.ms(firmware.bootTime, ['firmware', 'bootTime'])
     if (raw.mac !== undefined) out.mac = raw.mac as string
-    if (raw.accessPoints !== undefined) out.accessPoints = (raw.accessPoints as Raw[]).map((ap) => this.accessPoint(ap))
+    if (raw.accessPoints !== undefined) out.accessPoints = (raw.accessPoints as Raw[]).map((ap, i) => this.accessPoint(ap, i))
+    const wifi = raw.wifi as Raw | undefined
+    if (wifi?.scanTime !== undefined) out.wifi = { scanTimeMs: this.ms(wifi.scanTime, ['wifi', 'scanTime']) }
+    const network = raw.network as Raw | undefined
+    if (network) {
+      out.network = {}
+      if (network.hosts !== undefined) out.network.hosts = network.hosts as Record<string, string>
+      if (network.connectTimeout !== undefined) out.network.connectTimeoutMs = this.ms(network.connectTimeout, ['network', 'connectTimeout'])
+    }
     if (raw.sntp !== undefined) out.sntp = this.sntp(raw.sntp as Raw)
     const ws = raw.websocket as Raw | undefined
     if (ws) {
       out.websocket = {}
-      if (ws.reconnectDelay !== undefined) out.websocket.reconnectDelayMs = this.ms(ws.reconnectDelay)
-      if (ws.networkTimeout !== undefined) out.websocket.networkTimeoutMs = this.ms(ws.networkTimeout)
+      if (ws.reconnectDelay !== undefined) out.websocket.reconnectDelayMs = this.ms(ws.reconnectDelay, ['websocket', 'reconnectDelay'])
+      if (ws.networkTimeout !== undefined) out.websocket.networkTimeoutMs = this.ms(ws.networkTimeout, ['websocket', 'networkTimeout'])
     }
+    const mqtt = raw.mqtt as Raw | undefined
+    if (mqtt?.reconnectDelay !== undefined) out.mqtt = { reconnectDelayMs: this.ms(mqtt.reconnectDelay, ['mqtt', 'reconnectDelay']) }
     const pki = raw.pki as Raw | undefined
     if (pki) {
       out.pki = {}
       if (pki.clientCerts !== undefined) out.pki.clientCerts = this.pemFiles(pki.clientCerts as string[], ['pki', 'clientCerts'], 'CERTIFICATE')
       if (pki.clientKeys !== undefined) out.pki.clientKeys = this.pemFiles(pki.clientKeys as string[], ['pki', 'clientKeys'], 'PRIVATE KEY')
       if (pki.caCerts !== undefined) out.pki.caCerts = this.pemFiles(pki.caCerts as string[], ['pki', 'caCerts'], 'CERTIFICATE')
+      if (pki.serverCerts !== undefined) out.pki.serverCerts = this.pemFiles(pki.serverCerts as string[], ['pki', 'serverCerts'], 'CERTIFICATE')
+      if (pki.serverKeys !== undefined) out.pki.serverKeys = this.pemFiles(pki.serverKeys as string[], ['pki', 'serverKeys'], 'PRIVATE KEY')
+      if (pki.serverCas !== undefined) out.pki.serverCas = this.pemFiles(pki.serverCas as string[], ['pki', 'serverCas'], 'CERTIFICATE')
     }
     if (raw.faults !== undefined) out.faults = this.faults(raw.faults as Raw)
     return out
   }
 
-  private accessPoint(raw: Raw): AccessPoint {
+  private accessPoint(raw: Raw, i: number): AccessPoint {
     const base = DEFAULT_PROFILE.accessPoints[0]!
+    const password = (raw.password as string | undefined) ?? ''
     return {
       ssid: raw.ssid as string,
-      password: (raw.password as string | undefined) ?? '',
-      joinDelayMs: raw.joinDelay !== undefined ? this.ms(raw.joinDelay) : base.joinDelayMs,
+      password,
+      joinDelayMs: raw.joinDelay !== undefined ? this.ms(raw.joinDelay, ['accessPoints', i, 'joinDelay']) : base.joinDelayMs,
       ip: (raw.ip as string | undefined) ?? base.ip,
       gateway: (raw.gateway as string | undefined) ?? base.gateway,
       netmask: (raw.netmask as string | undefined) ?? base.netmask,
@@ -124,6 +149,7 @@ class ProfileReader {
       rssi: (raw.rssi as number | undefined) ?? base.rssi,
       dhcp: (raw.dhcp as boolean | undefined) ?? true,
       rejects: (raw.rejects as boolean | undefined) ?? false,
+      ecn: (raw.ecn as number | undefined) ?? (password === '' ? 0 : 3),
     }
   }
 
@@ -137,7 +163,7 @@ class ProfileReader {
         else out.time = at
       }
     }
-    if (raw.syncDelay !== undefined) out.syncDelayMs = this.ms(raw.syncDelay)
+    if (raw.syncDelay !== undefined) out.syncDelayMs = this.ms(raw.syncDelay, ['sntp', 'syncDelay'])
     if (raw.reachable !== undefined) out.reachable = raw.reachable as boolean
     return out
   }
@@ -147,32 +173,48 @@ class ProfileReader {
     if (raw.seed !== undefined) out.seed = raw.seed as number
     if (raw.splitWrites !== undefined) out.splitWrites = raw.splitWrites as Faults['splitWrites']
     if (raw.baudRate !== undefined) out.baudRate = raw.baudRate as number
-    if (raw.commandLatency !== undefined) out.commandLatencyMs = this.ms(raw.commandLatency)
+    if (raw.commandLatency !== undefined) out.commandLatencyMs = this.ms(raw.commandLatency, ['faults', 'commandLatency'])
     if (raw.bootGarbage !== undefined) out.bootGarbageBytes = raw.bootGarbage as number
     if (raw.rebootAfterCommands !== undefined) out.rebootAfterCommands = raw.rebootAfterCommands as number
-    const drop = raw.dropWebSocket as Raw | undefined
-    if (drop) {
-      out.dropWebSocket = {
-        ...(drop.afterMessages !== undefined ? { afterMessages: drop.afterMessages as number } : {}),
-        ...(drop.after !== undefined ? { afterMs: this.ms(drop.after) } : {}),
-      }
-    }
+    if (raw.dropWebSocket !== undefined) out.dropWebSocket = this.dropAfter(raw.dropWebSocket as Raw, 'dropWebSocket')
+    if (raw.closeSockets !== undefined) out.closeSockets = this.dropAfter(raw.closeSockets as Raw, 'closeSockets')
+    if (raw.dropMqtt !== undefined) out.dropMqtt = this.dropAfter(raw.dropMqtt as Raw, 'dropMqtt')
+    if (raw.splitRecords !== undefined) out.splitRecords = { gapMs: this.ms((raw.splitRecords as Raw).gap, ['faults', 'splitRecords', 'gap']) }
+    if (raw.interleaveUrcs !== undefined) out.interleaveUrcs = { holdMs: this.ms((raw.interleaveUrcs as Raw).hold, ['faults', 'interleaveUrcs', 'hold']) }
     return out
+  }
+
+  private dropAfter(raw: Raw, key: string): DropAfter {
+    return {
+      ...(raw.afterMessages !== undefined ? { afterMessages: raw.afterMessages as number } : {}),
+      ...(raw.after !== undefined ? { afterMs: this.ms(raw.after, ['faults', key, 'after']) } : {}),
+    }
   }
 
   /** The PEM files of whichever `pki` lists are lists of strings, in a document the schema refused. */
   checkPkiFiles(value: unknown): void {
     const pki = (value as Raw | null)?.pki as Raw | undefined
     if (typeof pki !== 'object' || pki === null) return
-    for (const [key, kind] of [['clientCerts', 'CERTIFICATE'], ['clientKeys', 'PRIVATE KEY'], ['caCerts', 'CERTIFICATE']] as const) {
+    const lists = [
+      ['clientCerts', 'CERTIFICATE'],
+      ['clientKeys', 'PRIVATE KEY'],
+      ['caCerts', 'CERTIFICATE'],
+      ['serverCerts', 'CERTIFICATE'],
+      ['serverKeys', 'PRIVATE KEY'],
+      ['serverCas', 'CERTIFICATE'],
+    ] as const
+    for (const [key, kind] of lists) {
       const list = pki[key]
       if (Array.isArray(list) && list.every((p) => typeof p === 'string' && p.length > 0)) this.pemFiles(list as string[], ['pki', key], kind)
     }
   }
 
-  /** The schema already checked the form; this only converts. */
-  private ms(value: unknown): number {
-    return parseDuration(value) ?? 0
+  /** The schema already checked the form; a delay longer than a timer can wait is reported here. */
+  private ms(value: unknown, at: Path): number {
+    const checked = checkDuration(value)
+    if ('ms' in checked) return checked.ms
+    this.diagnostics.push(error('bad-duration', checked.problem, this.source.spanAt(at), checked.hint))
+    return 0
   }
 
   /** Absolute paths of PEM files, each checked now so that a wrong path is reported where it is written. */

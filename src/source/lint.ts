@@ -1,7 +1,7 @@
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error, warning } from '../diagnostics/diagnostic.ts'
 import { isLiteral } from './template.ts'
-import type { Payload, Scenario, Step } from './types.ts'
+import type { Expectation, Payload, Scenario, Step } from './types.ts'
 
 /**
  * Commands after which the device shows `>` and reads a given number of raw bytes, and which of
@@ -58,8 +58,10 @@ export function atParameters(command: string): string[] {
  */
 export function lintScenario(scenario: Scenario, sources: ReadonlyMap<string, string> = new Map()): Diagnostic[] {
   const out: Diagnostic[] = []
+  for (const p of scenario.prerequisites) if (p.ready.kind === 'stdout') lintRegex(p.ready.line, out)
   for (const list of [scenario.steps, scenario.teardown]) {
     list.forEach((step, i) => {
+      if ('expect' in step) for (const e of step.expect) lintRegex(e, out)
       if (step.kind === 'send') lintCommand(step, sources, out)
       if (step.kind !== 'payload') return
       const before = previousAction(list, i)
@@ -77,6 +79,76 @@ export function lintScenario(scenario: Scenario, sources: ReadonlyMap<string, st
     })
   }
   return out
+}
+
+/**
+ * A repeated group with a repeating quantifier inside (`(a+)+`, `(\w+\s?)*`, `(?:x*){2,}`): on a line
+ * that almost matches, a backtracking engine tries every way to share the characters between the
+ * inner and the outer repetition, which takes exponential time. The runner keeps it from blocking
+ * (engine/user-regex.ts), but such a line still costs the step its whole timeout.
+ */
+function lintRegex(e: Expectation, out: Diagnostic[]): void {
+  if (e.kind !== 'regex') return
+  const nested = nestedQuantifier(e.pattern.source.replace(/\$\{[^}]*\}/g, 'x'))
+  if (!nested) return
+  out.push(
+    warning(
+      'bad-regex',
+      `nested quantifiers in \`/${e.pattern.source}/\`: \`${nested}\` repeats a group that repeats itself, which a line that almost matches makes a backtracking engine try in exponentially many ways`,
+      e.span,
+      'give each character one way to be matched: `(a+)+` matches what `a+` does, `(\\w+\\s?)*` what `[\\w\\s]*` does',
+    ),
+  )
+}
+
+/** The first repeated group of a pattern that holds a repeating quantifier, as written; undefined if none. */
+export function nestedQuantifier(source: string): string | undefined {
+  const groups: { start: number; repeats: boolean }[] = []
+  const repeatAt = (i: number): number => {
+    // A quantifier that can repeat (`*`, `+`, `{n,}`, `{n,m}` with m > 1) at i: its length, else 0.
+    const c = source[i]
+    if (c === '*' || c === '+') return 1
+    const m = c === '{' ? /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i)) : null
+    if (!m || m[2] === undefined) return 0
+    return m[3] === '' || Number(m[3]) > 1 ? m[0].length : 0
+  }
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]
+    if (c === '\\') {
+      i++
+      if (repeatAt(i + 1) && groups.length > 0) groups.at(-1)!.repeats = true
+      continue
+    }
+    if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++
+      if (repeatAt(i + 1) && groups.length > 0) groups.at(-1)!.repeats = true
+      continue
+    }
+    if (c === '(') {
+      groups.push({ start: i, repeats: false })
+      continue
+    }
+    if (c === ')') {
+      const group = groups.pop()
+      const after = repeatAt(i + 1)
+      if (group && after && group.repeats && !delimited(source.slice(group.start + 1, i))) return source.slice(group.start, i + 1 + after)
+      if (group && groups.length > 0 && (group.repeats || after)) groups.at(-1)!.repeats = true
+      continue
+    }
+    if (repeatAt(i) && groups.length > 0) groups.at(-1)!.repeats = true
+  }
+  return undefined
+}
+
+/**
+ * A group body that starts with a plain character found nowhere else in it (`,\\d+` in `(,\\d+)*`):
+ * each repetition must begin with it, so the repetitions cannot share characters.
+ */
+function delimited(body: string): boolean {
+  const inner = body.replace(/^\?(?::|<[A-Za-z_$][\w$]*>)/, '')
+  const first = inner[0]
+  if (first === undefined || /[\\[(.^$|*+?{]/.test(first) || /^[*+?{]/.test(inner.slice(1))) return false
+  return !inner.slice(1).includes(first)
 }
 
 /** The step before, skipping pauses. */
@@ -136,6 +208,17 @@ function lintCommand(step: Extract<Step, { kind: 'send' }>, sources: ReadonlyMap
   }
   if (!/^AT/i.test(command)) {
     out.push(warning('bad-value', 'the command does not start with `AT`: the firmware answers ERROR', step.command.span))
+    return
+  }
+  if (/[\r\n]/.test(command)) {
+    out.push(
+      error(
+        'unsafe-value',
+        'the command has a line break (CR or LF) in it: the device ends the command there and runs the rest as another command',
+        step.command.span,
+        'one command per `send` step: split it into two steps (CR LF is appended to every command)',
+      ),
+    )
     return
   }
   if (/\s$/.test(command)) {

@@ -1,11 +1,22 @@
+import { escapeAtString, hasLineBreak, LINE_START, quoteStateAfter } from '../bytes/at-argument.ts'
 import { secretsIn } from '../bytes/secret-scan.ts'
 import type { NamedSecret, TextWithSecrets } from '../bytes/secret-scan.ts'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, warning } from '../diagnostics/diagnostic.ts'
 import { didYouMean } from '../diagnostics/suggest.ts'
+import { checkCommandValues } from './command-values.ts'
 import { references, renderTemplate, UndefinedVariableError } from './template.ts'
 import type { Scope } from './template.ts'
 import type { Expectation, IncludeScope, Payload, Scenario, Step, Template } from './types.ts'
+
+/**
+ * A command line rendered for the device: values inside a double-quoted parameter escaped as the
+ * firmware reads them, secrets located. `lineBreakIn` names a variable whose value has a CR or LF:
+ * such a line must not be written, since the device would take the rest for another command.
+ */
+export interface CommandText extends TextWithSecrets {
+  lineBreakIn?: string
+}
 
 /** What the variables of a run come from, besides the scenario's own `vars`. */
 export interface VariableInputs {
@@ -146,6 +157,8 @@ export function checkVariables(scenario: Scenario, inputs: Pick<VariableInputs, 
     // No warning for an unused secret: its code frame would print the value.
     if (!used.has(v.name) && VARIABLE_NAME.test(v.name) && !secretNames.has(v.name)) out.push(warning('unused-variable', `variable \`${v.name}\` is never used`, v.span))
   }
+  // Values can be looked at once every reference has one.
+  if (!out.some((d) => d.severity === 'error')) out.push(...checkCommandValues(scenario, inputs))
   return out
 }
 
@@ -273,19 +286,65 @@ export class Variables {
     return { text, secrets: spans }
   }
 
+  /**
+   * A `send` command: each value templated inside a double-quoted parameter gets the firmware's
+   * escapes (`\\`, `\"`, `\,`), so that it stays that one parameter whatever it holds; a value
+   * outside quotes goes in as it is (it may be meant as several parameters). Secrets are located in
+   * the escaped text, where the device's echo will show them.
+   */
+  renderCommand(template: Template): CommandText {
+    const scope = this.scopeFor(template.scope)
+    const secrets = this.namedSecrets()
+    let text = ''
+    let state = LINE_START
+    let lineBreakIn: string | undefined
+    const spans: TextWithSecrets['secrets'] = []
+    for (const part of template.parsed.parts) {
+      if (part.kind === 'text') {
+        text += part.text
+        state = quoteStateAfter(part.text, state)
+        continue
+      }
+      const raw = scope(part.name) ?? part.fallback
+      if (raw === undefined) throw new UndefinedVariableError(part.name)
+      if (lineBreakIn === undefined && hasLineBreak(raw)) lineBreakIn = part.name
+      const value = state.inside ? escapeAtString(raw) : raw
+      spans.push(...secretsIn(value, secrets, text.length))
+      text += value
+    }
+    return { text, secrets: spans, ...(lineBreakIn !== undefined ? { lineBreakIn } : {}) }
+  }
+
+  /**
+   * The value a reference of `template` has now, or undefined when it has none yet (a capture still
+   * to be made): for checks before the run.
+   */
+  valueOf(template: Template, name: string, fallback?: string): string | undefined {
+    try {
+      return this.scopeFor(template.scope)(name) ?? fallback
+    } catch (e) {
+      if (e instanceof UndefinedVariableError) return undefined
+      throw e
+    }
+  }
+
   /** Values to mask in every output. */
   secretValues(): string[] {
     return this.namedSecrets().map((s) => s.value)
   }
 
-  /** The secrets with the names of their variables (an included file's secret keeps its own name). */
+  /**
+   * The secrets with the names of their variables (an included file's secret keeps its own name),
+   * each also as it reads escaped inside a quoted command parameter: the device echoes that form.
+   */
   namedSecrets(): NamedSecret[] {
     const own: NamedSecret[] = []
     for (const name of this.secretNames) {
       const value = this.values.get(name)
       if (value) own.push({ name, value })
     }
-    return [...own, ...this.includeSecrets]
+    const all = [...own, ...this.includeSecrets]
+    return [...all, ...all.flatMap((s) => (escapeAtString(s.value) !== s.value ? [{ name: s.name, value: escapeAtString(s.value) }] : []))]
   }
 }
 

@@ -49,7 +49,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
       PYTHON: pythonWithWebsockets(),
       ...options.env,
     }
-    const argv = [process.execPath, BIN, ...args]
+    // `--` as in the bin's shebang: node then takes none of the arguments (such as --env-file) for its own.
+    const argv = [process.execPath, '--', BIN, ...args]
     const [program, ...rest] = options.measurePeakRss ? ['python3', '-c', PEAK_RSS, ...argv] : argv
     const child = spawn(program!, rest, {
       cwd: options.cwd ?? ROOT,

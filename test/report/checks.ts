@@ -91,7 +91,8 @@ export function parseTranscript(text: string): { header: string[]; records: Tran
   }
   for (const r of records) {
     if (r.kind === '==') continue
-    // Data: quoted text pieces, then optionally a hex view.
+    // Data: quoted text pieces, then optionally a hex view; or the one-line summary of a long chunk.
+    if (r.lines.length === 1 && /^\d+ bytes, sha256 [0-9a-f]{64}: ".*" … ".*"$/.test(r.lines[0]!)) continue
     for (const l of r.lines) if (!/^".*"$/.test(l) && !/^[0-9a-f]{8} {2}/.test(l)) throw new Error(`not data: ${l}`)
   }
   return { header, records }

@@ -88,3 +88,11 @@ describe('plain progress', () => {
     expect(colored.lines()[0]).toBe('\u001b[32m✔\u001b[39m Set Wi-Fi mode to station \u001b[2m(3 ms)\u001b[22m')
   })
 })
+
+describe('failure text: lines as a person can read them', () => {
+  it('shows trailing spaces, which a terminal would hide', async () => {
+    const { formatLines } = await import('../../src/report/failure-text.ts')
+    expect(formatLines([{ at: 12, dir: 'rx', kind: 'final-success', text: 'OK  ' }], 10)).toEqual(['    +2ms ← OK␠␠  (2 trailing spaces)'])
+    expect(formatLines([{ at: 12, dir: 'rx', kind: 'final-success', text: 'OK' }], 10)).toEqual(['    +2ms ← OK'])
+  })
+})

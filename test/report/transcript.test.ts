@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -63,7 +64,8 @@ describe('Transcript', () => {
         '# started: 2026-01-02T03:04:05.000Z',
         '# time: ms since the run started; -> host to device, <- device to host, == what the runner did',
         '# data: double-quoted with C escapes (\\r \\n \\t \\\\ \\" \\xNN), a piece per line received; data that is',
-        '#       not plain text is followed by a hex view; secrets show as ***',
+        '#       not plain text is followed by a hex view; secrets show as ***; a write or read of more than',
+        '#       64 KiB is one line: its length, SHA-256 (of the bytes as shown) and first and last bytes',
         '     1.500  ==  step 1 "Join" (send; waits up to 20000 ms for `WIFI CONNECTED`, `OK`)',
         '     2.000  ->  "AT+CWJAP=\\"lab\\",\\"***\\"\\r\\n"',
         '     3.250  <-  "AT+CWJAP=\\"lab\\",\\""',
@@ -119,6 +121,47 @@ describe('Transcript', () => {
       'step 2 "Never reached" skipped',
       'teardown',
     ])
+  })
+
+  it('a write or read over 64 KiB is one line: length, SHA-256 and first and last bytes, in bounded text whatever its bytes', () => {
+    const sink = new MemorySink()
+    const t = new Transcript(sink, () => 0)
+    t.listener(runStart())
+    const payload = Buffer.alloc(4 * 1024 * 1024, 0xff)
+    payload.write('head', 0, 'latin1')
+    payload.write('tail', payload.length - 4, 'latin1')
+    t.listener({ type: 'io', dir: 'tx', at: 1, segments: [{ bytes: payload }] })
+    const small = Buffer.alloc(64 * 1024, 0x01)
+    t.listener({ type: 'io', dir: 'rx', at: 2, segments: [{ bytes: small }] })
+    const records = parseTranscript(sink.text).records
+    const sha = createHash('sha256').update(payload).digest('hex')
+    expect(records[0]!.lines).toEqual([`4194304 bytes, sha256 ${sha}: "head${'\\xff'.repeat(28)}" … "${'\\xff'.repeat(28)}tail"`])
+    // Exactly at the threshold: shown in full, with its hex view.
+    expect(records[1]!.lines.length).toBe(1 + 64 * 1024 / 16)
+    expect(sink.text.length).toBeLessThan(1024 * 1024)
+  })
+
+  it('stops writing traffic at its limit, with a marker there and the bytes left out counted at the end; step markers go on', () => {
+    const sink = new MemorySink()
+    const t = new Transcript(sink, () => 0, { limitBytes: 4096 })
+    t.listener(runStart())
+    t.listener(stepStart)
+    for (let i = 0; i < 100; i++) t.listener({ type: 'io', dir: 'rx', at: i, segments: [{ bytes: Buffer.from(`garbage line ${i} \x1b[2K\r\n`, 'latin1') }] })
+    t.listener({ type: 'step:end', result: step({ name: 'Join', durationMs: 4 }) })
+    t.listener({ type: 'run:end', result: runResult({ durationMs: 6.2 }) })
+    expect(t.cut).toMatchObject({ limitBytes: 4096 })
+    const records = parseTranscript(sink.text).records
+    const markers = records.filter((r) => r.kind === '==').map((r) => r.lines[0])
+    expect(markers.slice(1)).toEqual([
+      'transcript limit reached (4096 bytes, --transcript-limit): the traffic from here on is left out; steps are still marked',
+      'step 1 passed in 4 ms',
+      `${t.cut!.omittedBytes} bytes of traffic after the limit are not in this transcript`,
+      'end: passed in 6 ms',
+    ])
+    const kept = records.filter((r) => r.kind === '<-').length
+    const perLine = Buffer.byteLength('garbage line 10 \x1b[2K\r\n')
+    expect(t.cut!.omittedBytes).toBeGreaterThanOrEqual((100 - kept) * (perLine - 1))
+    expect(Buffer.byteLength(sink.text)).toBeLessThan(4096 + 1024)
   })
 
   it('StreamFile: what is written is in the file at once, and nothing is written after close', async () => {

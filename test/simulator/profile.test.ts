@@ -96,3 +96,25 @@ describe('device profiles (schema/device.schema.json)', () => {
     expect(undescribed).toEqual([])
   })
 })
+
+describe('a profile path that names no profile', () => {
+  it('says the file is no profile and quotes none of it', () => {
+    for (const [file, text] of [
+      ['/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nsecret-line\n'],
+      ['/home/u/.ssh/id_ed25519', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk: [\n'],
+      ['/tmp/list.yaml', '- a\n- b\n'],
+    ] as const) {
+      const { profile, diagnostics } = parseDeviceProfile(file, text)
+      expect(profile).toBeUndefined()
+      expect(diagnostics.map((d) => [d.code, d.span])).toEqual([['bad-value', undefined]])
+      expect(diagnostics[0]!.message).toMatch(/^the device profile .* is not (YAML|a map of device settings): a profile is a YAML map .*; the file's content is not shown$/)
+      for (const line of text.split('\n').filter(Boolean)) expect(diagnostics[0]!.message).not.toContain(line.slice(0, 10))
+    }
+  })
+
+  it('still shows the YAML mistakes of a file named .yaml, and rejects its delays longer than a timer can wait', () => {
+    expect(parseDeviceProfile('/tmp/p.yaml', 'sntp: { time: host\n').diagnostics[0]).toMatchObject({ code: 'yaml-syntax', span: { file: '/tmp/p.yaml' } })
+    const { diagnostics } = parseDeviceProfile('/tmp/p.yaml', 'sntp: { syncDelay: 40000m }\naccessPoints:\n  - { ssid: a, joinDelay: 2147483648 }\n')
+    expect(diagnostics.map((d) => [d.code, d.span?.start.line])).toEqual([['bad-duration', 1], ['bad-duration', 3]])
+  })
+})

@@ -221,3 +221,33 @@ teardown:
     ])
   })
 })
+
+describe('timeouts a timer can keep', () => {
+  it('rejects, where it is written, a duration over 2^31-1 ms in either form, in every place that takes one', () => {
+    const { diagnostics } = parseScenario(
+      't.yaml',
+      `name: n
+defaults: { timeout: 40000m }
+prerequisites:
+  - run: [sleep, "1"]
+    ready: { port: 1, timeout: 2147483648 }
+steps:
+  - send: AT
+    timeout: 2147483648
+    retry: { times: 1, delay: 35792m }
+  - sleep: 2147483648ms
+  - send: AT
+    timeout: 2147483647
+`,
+      noInputs,
+    )
+    expect(diagnostics.map((d) => [d.code, d.span?.start.line, d.span?.start.col])).toEqual([
+      ['bad-duration', 2, 22],
+      ['bad-duration', 5, 32],
+      ['bad-duration', 8, 14],
+      ['bad-duration', 9, 31],
+      ['bad-duration', 10, 12],
+    ])
+    expect(diagnostics[0]!.message).toBe('`40000m` is 2400000000 ms, longer than a timer can wait (2147483647 ms, about 24.8 days)')
+  })
+})

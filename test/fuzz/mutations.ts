@@ -34,11 +34,15 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }),
 )
 
-/** Every path to a value inside a parsed document. */
+/**
+ * Every path to a value inside a parsed document. Only lists and plain maps are entered: what a tag
+ * made (a `!!binary` Uint8Array, a `!!set`, a `!!timestamp` Date) is one value, to replace whole.
+ */
 function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(prefix)
   if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out))
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out)
+  else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out)
   return out
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadsCleanly, mutate, mutation, seedScenarios } from '../fuzz/mutations.ts'
-import type { YamlMutation } from '../fuzz/mutations.ts'
+import type { Mutation, YamlMutation } from '../fuzz/mutations.ts'
 
 const seeds = seedScenarios(new URL('../..', import.meta.url).pathname)
 
@@ -57,5 +57,15 @@ describe('mutated scenarios load cleanly', () => {
       { kind: 'merge-key', at: 0, fromAnchor: false, yaml11: false },
     ]
     expect(() => loadsCleanly('scenarios/tcp-echo.yaml', ms.reduce(mutate, seed))).not.toThrow()
+  })
+
+  it('a value a tag made is replaced whole, not entered (found by npm run fuzz: !!binary, then a delete)', () => {
+    const seed = seeds.find((s) => s.file === 'scenarios/tls-echo.yaml')!.text
+    const ms: Mutation[] = [
+      { kind: 'tag', at: 15, tag: '!!binary' },
+      { kind: 'delete', pick: 9 },
+      { kind: 'merge-key', at: 0, fromAnchor: false, yaml11: false },
+    ]
+    expect(() => loadsCleanly('scenarios/tls-echo.yaml', ms.reduce(mutate, seed))).not.toThrow()
   })
 })

@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint'
 const LAYERS = {
   bytes: [],
   diagnostics: [],
-  files: [],
+  files: ['diagnostics'],
   source: ['bytes', 'diagnostics'],
   protocol: ['bytes', 'diagnostics'],
   link: ['bytes', 'diagnostics', 'protocol'],

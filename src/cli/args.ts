@@ -65,8 +65,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
                            implies it`,
     exitCodes: `Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
-            3 could not run (port, prerequisite), 4 only budgets failed (right answers, too late),
-            129 hung up (SIGHUP), 130 interrupted.
+            3 could not run (port, prerequisite, outputs), 4 only budgets failed (right answers, too late),
+            70 internal error, 129 hung up (SIGHUP), 130 interrupted.
 A closed stdout (| head, a full disk) stops progress output only; the run and its reports go on.`,
   },
   validate: {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { parseEnv } from 'node:util'
-import { describeFsError } from '../diagnostics/fs-error.ts'
+import { readLimitedText } from '../source/read-limited.ts'
 
 /**
  * The environment scenarios see: the process environment over the variables of an env file
@@ -18,12 +18,8 @@ export function loadEnvironment(
   cwd: string,
 ): { env: Record<string, string | undefined>; error?: string } {
   const path = file ?? `${cwd}/.env`
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    if (file === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { env: { ...processEnv } }
-    return { env: { ...processEnv }, error: `cannot read the env file ${path}: ${describeFsError(e)}` }
-  }
-  return { env: { ...parseEnv(text), ...processEnv } }
+  if (file === undefined && !existsSync(path)) return { env: { ...processEnv } }
+  const read = readLimitedText(path, 'scenario')
+  if (!read.ok) return { env: { ...processEnv }, error: `cannot read the env file ${path}: ${read.why}` }
+  return { env: { ...parseEnv(read.text), ...processEnv } }
 }

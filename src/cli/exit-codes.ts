@@ -10,6 +10,8 @@ export const ExitCode = {
   OverBudget: 4,
   /** SIGHUP: the terminal closed or the ssh session dropped; handled like Ctrl-C. */
   HungUp: 129,
+  /** A bug in at-scenario (EX_SOFTWARE of sysexits.h): one line says what, AT_SCENARIO_DEBUG=1 shows the stack. */
+  InternalError: 70,
   Interrupted: 130,
 } as const
 

@@ -1,6 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
 import { describeFsError } from '../diagnostics/fs-error.ts'
+import { readLimitedText } from '../source/read-limited.ts'
 import type { CliOptions } from './args.ts'
 import { ExitCode } from './exit-codes.ts'
 import type { CliIo } from './main.ts'
@@ -19,13 +20,12 @@ export async function importCommand(options: CliOptions, io: CliIo): Promise<num
     import('../authoring/write-files.ts'),
   ])
   const input = options.files[0]!
-  let text: string
-  try {
-    text = await readFile(resolve(io.cwd, input), 'utf8')
-  } catch (e) {
-    io.stderr.write(`at-scenario: cannot read ${input}: ${describeFsError(e)}\n`)
+  const read = readLimitedText(resolve(io.cwd, input), 'log')
+  if (!read.ok) {
+    io.stderr.write(`at-scenario: cannot read ${input}: ${read.why}\n`)
     return ExitCode.BadInput
   }
+  const text = read.text
   const output = options.output ?? `${input.replace(/\.[^./\\]*$/, '')}.atrec`
   const log = importLog(text)
   // The scenario is made also when not asked for: it finds the secrets (the Wi-Fi password), which

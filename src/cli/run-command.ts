@@ -8,6 +8,7 @@ import { ExitCode, exitCodeOf, worstOf } from './exit-codes.ts'
 import { listenForInterrupts } from './interrupts.ts'
 import type { CliIo } from './main.ts'
 import { openRunOutputs } from './run-outputs.ts'
+import { describeWriteError } from '../report/report-files.ts'
 
 /** `at-scenario run`: the command line's settings to a suite run (src/engine/run-suite.ts), and its result to an exit code. */
 export async function runAll(scenarios: Scenario[], options: CliOptions, io: CliIo, color: boolean, sources: SourceLookup): Promise<number> {
@@ -18,8 +19,8 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
   if (lanes.includes(undefined) && !(await checkProfiles(scenarios.flatMap((s) => profile ?? s.simulator.profile ?? []), io, color))) return ExitCode.BadInput
   const outputs = await openRunOutputs(options, io, lanes.length, color, sources)
   if ('error' in outputs) {
-    io.stderr.write(`at-scenario: ${outputs.error}\n`)
-    return ExitCode.BadInput
+    io.stderr.write(`at-scenario: ${outputs.error}; nothing was run\n`)
+    return outputs.exitCode
   }
   if (options.shard) {
     const share = shardOf(scenarios, options.shard)
@@ -61,12 +62,20 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
     // Whatever happened, no prerequisite outlives the run.
     interrupts.release()
   }
+  let code = exitCodeOf(result, interrupts.exitCode())
   if (outputs.record) {
     const error = outputs.record.error
-    io.stdout.write(error ? `The recording ${options.record} is incomplete: ${error.message}\n` : `Recorded: ${options.record}\n`)
-    if (error) return worstOf(exitCodeOf(result, interrupts.exitCode()), ExitCode.CouldNotRun)
+    if (error) io.stderr.write(`at-scenario: the recording ${options.record} is incomplete: ${describeWriteError(error)}\n`)
+    else io.stdout.write(`Recorded: ${options.record}\n`)
+    if (error) code = worstOf(code, ExitCode.CouldNotRun)
   }
-  return exitCodeOf(result, interrupts.exitCode())
+  // A run whose transcript or report is missing a part cannot be looked into: not a green run.
+  const incomplete = outputs.reporting.incomplete
+  if (incomplete.length > 0) {
+    io.stderr.write(`at-scenario: not written whole: ${incomplete.join(', ')} (see the warnings above)\n`)
+    code = worstOf(code, ExitCode.CouldNotRun)
+  }
+  return code
 }
 
 /** The devices to run on: every --port, else the comma-separated $AT_SCENARIO_PORT, else one lane on the simulator (undefined). */

@@ -5,12 +5,17 @@ import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import type { RunReporting } from '../report/run-reporting.ts'
 import type { StreamFile } from '../files/stream-file.ts'
 import type { CliOptions } from './args.ts'
+import { ExitCode } from './exit-codes.ts'
+import type { ExitCodeValue } from './exit-codes.ts'
 import type { CliIo } from './main.ts'
 
-/** Where a run's outputs go: the reporting, and the recording of `--record`; or why they cannot. */
-export type RunOutputs = { reporting: RunReporting; record?: StreamFile } | { error: string }
+/**
+ * Where a run's outputs go: the reporting, and the recording of `--record`; or why they cannot,
+ * with the exit code: 2 for a contradiction on the command line, 3 for a path that cannot be written.
+ */
+export type RunOutputs = { reporting: RunReporting; record?: StreamFile } | { error: string; exitCode: ExitCodeValue }
 
-/** Sets up the outputs before anything runs, so that a path that cannot be written is bad input. */
+/** Sets up the outputs before anything runs, so that a path that cannot be written stops the run before it starts. */
 export async function openRunOutputs(options: CliOptions, io: CliIo, lanes: number, color: boolean, sources: SourceLookup): Promise<RunOutputs> {
   const { RunReporting, ReportSetupError } = await import('../report/run-reporting.ts')
   // Off a terminal and in CI: a plain line per step, and no ANSI codes unless --color asks for them.
@@ -33,16 +38,18 @@ export async function openRunOutputs(options: CliOptions, io: CliIo, lanes: numb
     })
   } catch (e) {
     if (!(e instanceof ReportSetupError)) throw e
-    return { error: e.message }
+    return { error: e.message, exitCode: ExitCode.CouldNotRun }
   }
   if (options.record === undefined) return { reporting }
   const replaying = [...options.ports, ...(io.env.AT_SCENARIO_PORT ?? '').split(',')].filter((p) => p.startsWith('replay:')).map((p) => resolvePath(io.cwd, p.slice('replay:'.length)))
-  if (replaying.includes(resolvePath(io.cwd, options.record))) return { error: `--record ${options.record} would overwrite the recording the run replays; record to another file` }
-  const [{ StreamFile }, { describeFsError }] = await Promise.all([import('../files/stream-file.ts'), import('../diagnostics/fs-error.ts')])
+  if (replaying.includes(resolvePath(io.cwd, options.record))) {
+    return { error: `--record ${options.record} would overwrite the recording the run replays; record to another file`, exitCode: ExitCode.BadInput }
+  }
+  const [{ StreamFile }, { describeWriteError }] = await Promise.all([import('../files/stream-file.ts'), import('../report/report-files.ts')])
   try {
     return { reporting, record: new StreamFile(resolvePath(io.cwd, options.record)) }
   } catch (e) {
-    return { error: `cannot write the recording ${options.record}: ${describeFsError(e)}` }
+    return { error: `cannot write the recording ${options.record}: ${describeWriteError(e)}`, exitCode: ExitCode.CouldNotRun }
   }
 }
 

@@ -29,6 +29,8 @@ export interface Diagnostic {
 export type DiagnosticCode =
   | 'file-unreadable'
   | 'yaml-syntax'
+  | 'yaml-alias'
+  | 'too-large'
   | 'schema'
   | 'unknown-key'
   | 'wrong-type'

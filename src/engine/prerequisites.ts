@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { resolve as resolvePath } from 'node:path'
@@ -7,10 +8,25 @@ import { escapeRegExp } from '../source/template.ts'
 import type { Variables } from '../source/variables.ts'
 import { OutputTail } from './output-tail.ts'
 import type { Redactor } from '../bytes/redact.ts'
+import { isAlive, listenerOn, PREREQUISITE_MARK, processesOf } from './process-tree.ts'
+import type { ProcessEntry } from './process-tree.ts'
 
 const STOP_GRACE_MS = 3000
 const PORT_RETRY_MS = 25
 const CONNECT_ATTEMPT_MS = 1000
+/** The check that nothing listens on a `ready.port` yet: loopback and local addresses answer at once. */
+const FREE_PORT_PROBE_MS = 500
+/** After SIGKILL: how long the processes get to vanish (the kernel's part), and then the pipes to close. */
+const AFTER_KILL_MS = 1000
+const POLL_MS = 25
+
+/** A process a prerequisite started outside its process group, which teardown stopped too. */
+export interface EscapedProcess {
+  pid: number
+  command: string
+  /** The signal it ended by: SIGTERM, or SIGKILL when SIGTERM was not enough within the grace period. */
+  signal: 'SIGTERM' | 'SIGKILL'
+}
 
 /** A started prerequisite process. */
 export class RunningPrerequisite {
@@ -18,19 +34,29 @@ export class RunningPrerequisite {
   readonly command: string[]
   readonly tail = new OutputTail(20)
   readonly process: ResultPromise
+  /** The value of PREREQUISITE_MARK in its environment, which its children inherit. */
+  readonly mark: string
   exit: { code?: number; signal?: string; error?: string } | undefined
+  /** Processes outside its group (setsid) that stopping it found and stopped: teardown says so. */
+  readonly escaped: EscapedProcess[] = []
   private readonly exited: Promise<void>
+  private readonly stoppedHooks: (() => void)[] = []
+  /** The process itself has exited (its output pipes may still be open in a child). */
+  private processGone = false
   private stopping = false
 
-  constructor(name: string, command: string[], process: ResultPromise) {
+  constructor(name: string, command: string[], process: ResultPromise, mark = '') {
     this.name = name
     this.command = command
     this.process = process
+    this.mark = mark
     const collect = (chunk: Buffer) => this.tail.push(chunk.toString('utf8'))
     process.stdout?.on('data', collect)
     process.stderr?.on('data', collect)
+    process.once('exit', () => (this.processGone = true))
     this.exited = process.then(
       (r) => {
+        this.processGone = true
         this.exit = {
           ...(r.exitCode !== undefined ? { code: r.exitCode } : {}),
           ...(r.signal ? { signal: r.signal } : {}),
@@ -38,6 +64,7 @@ export class RunningPrerequisite {
         }
       },
       (e: Error) => {
+        this.processGone = true
         this.exit = { error: e.message }
       },
     )
@@ -56,32 +83,134 @@ export class RunningPrerequisite {
     return this.exited
   }
 
-  /** SIGTERM to its process group, SIGKILL after the grace period. */
+  /** Runs `hook` once the run is done with it (stopPrerequisites calls `stopped`): its port claim is released. */
+  onStopped(hook: () => void): void {
+    this.stoppedHooks.push(hook)
+  }
+
+  stopped(): void {
+    for (const hook of this.stoppedHooks.splice(0)) hook()
+  }
+
+  /**
+   * SIGTERM to its process group and to the processes it started outside the group, SIGKILL to
+   * all of them after the grace period. Never waits for ever: output pipes still held by a process
+   * that could not be found are closed on this side.
+   */
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping = true
-    if (this.exit) return
+    // Found before any signal, while the parent links that lead to them still exist.
+    const others = this.others()
+    if (this.exit && others.length === 0) return
+    const signalled = new Map<ProcessEntry, EscapedProcess['signal']>(others.map((o) => [o, 'SIGTERM']))
     this.signal('SIGTERM')
-    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs)
-    await this.exited
-    clearTimeout(timer)
+    for (const o of others) signalPid(o.pid, 'SIGTERM')
+    const allGone = () => this.processGone && others.every((o) => !isAlive(o))
+    if (!(await waitFor(allGone, graceMs))) {
+      this.signal('SIGKILL')
+      for (const o of others) {
+        if (!isAlive(o)) continue
+        signalPid(o.pid, 'SIGKILL')
+        signalled.set(o, 'SIGKILL')
+      }
+      await waitFor(allGone, AFTER_KILL_MS)
+    }
+    // A process started while it shut down, and marked as its own: no grace for it.
+    for (const late of this.others().filter((l) => !others.some((o) => o.pid === l.pid))) {
+      signalPid(late.pid, 'SIGKILL')
+      signalled.set(late, 'SIGKILL')
+    }
+    await this.letGo()
     // The group may hold children the process left behind.
     this.signal('SIGKILL')
+    for (const [o, signal] of signalled) if (o.pgid !== this.pid) this.escaped.push({ pid: o.pid, command: o.command, signal })
+  }
+
+  /**
+   * Resolves once the process has exited and its output pipes are closed. They close when the
+   * last process holding them is gone; one that was not found (no /proc, a cleared environment)
+   * must not hold the run for ever: after a moment, this side lets go of them.
+   */
+  async letGo(): Promise<void> {
+    await waitFor(() => this.processGone, AFTER_KILL_MS)
+    if (!(await settlesWithin(this.exited, AFTER_KILL_MS))) {
+      this.process.stdout?.destroy()
+      this.process.stderr?.destroy()
+    }
+    await this.exited
   }
 
   /** Immediate and synchronous: for a second Ctrl-C or the runner's own exit. */
   kill(): void {
     this.stopping = true
+    for (const o of this.others()) signalPid(o.pid, 'SIGKILL')
     this.signal('SIGKILL')
+  }
+
+  /** Its processes outside itself that are still running (Linux; elsewhere none are known). */
+  private others(): ProcessEntry[] {
+    const pid = this.pid
+    if (pid === undefined || !this.mark) return []
+    return processesOf(pid, this.mark, !this.processGone)
   }
 
   private signal(signal: NodeJS.Signals): void {
     const pid = this.pid
     if (pid === undefined) return
-    try {
-      process.kill(-pid, signal)
-    } catch {
-      // Already gone.
-    }
+    signalPid(-pid, signal)
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Polls `done` until it holds (true) or `ms` pass (false). */
+async function waitFor(done: () => boolean, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms
+  while (!done()) {
+    if (performance.now() >= deadline) return false
+    await new Promise((r) => setTimeout(r, POLL_MS))
+  }
+  return true
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)))
+  const settled = await Promise.race([promise.then(() => true), timeout])
+  clearTimeout(timer)
+  return settled
+}
+
+/** Who gets a prerequisite's `ready.port` while it runs. */
+export interface PortHolder {
+  prerequisite: string
+  scenario: string
+}
+
+/**
+ * The `ready.port`s of the prerequisites running in one suite, across the scenarios that run side
+ * by side on several devices: two that want one port would otherwise meet each other's server,
+ * and the second would be "ready" at once, talking to the first's.
+ */
+export class PortClaims {
+  private readonly held = new Map<number, PortHolder>()
+
+  /** Takes the port for `holder`; returns who has it instead, if someone does. */
+  claim(port: number, holder: PortHolder): PortHolder | undefined {
+    const other = this.held.get(port)
+    if (other) return other
+    this.held.set(port, holder)
+    return undefined
+  }
+
+  release(port: number, holder: PortHolder): void {
+    if (this.held.get(port) === holder) this.held.delete(port)
   }
 }
 
@@ -100,25 +229,65 @@ export async function startPrerequisite(
   env: Readonly<Record<string, string | undefined>>,
   redactor: Redactor,
   signal: AbortSignal,
+  ports?: { claims: PortClaims; scenario: string },
+): Promise<StartOutcome> {
+  const name = redactor.text(vars.render(p.name))
+  if (p.ready.kind !== 'port') return launch(p, vars, scenarioDir, env, redactor, signal, undefined)
+  const value = vars.render(p.ready.port)
+  const port = Number(value)
+  // Checked before anything starts: a bad port would otherwise throw inside the socket code.
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    return { ok: false, message: `\`ready.port\` is \`${redactor.text(value)}\`, not a TCP port (1 to 65535)` }
+  }
+  const holder: PortHolder = { prerequisite: name, scenario: ports?.scenario ?? '' }
+  const other = ports?.claims.claim(port, holder)
+  if (other) {
+    const whose = other.scenario === holder.scenario ? `the prerequisite \`${other.prerequisite}\` before it` : `the prerequisite \`${other.prerequisite}\` of ${other.scenario}, which runs at the same time on another device`
+    return {
+      ok: false,
+      message: `its \`ready.port\` ${port} is taken by ${whose}`,
+      hint: 'scenarios that run side by side need their servers on ports of their own: give each scenario its own port in `vars`',
+    }
+  }
+  const release = () => ports?.claims.release(port, holder)
+  // A server left over from an earlier run would make this one "ready" at once, and the scenario would talk to it.
+  const host = readyHost(p, vars)
+  if (await acceptsConnections(host, port)) {
+    release()
+    const seen = listenerOn(port)
+    return {
+      ok: false,
+      message: `its \`ready.port\` ${port} on ${host} is already in use, before it started: ${seen ? `pid ${seen.pid} (${redactor.text(seen.command)}) listens on it` : 'another process listens on it'}`,
+      hint: 'stop that process (a server left over from an earlier run?), or give the prerequisite another port',
+    }
+  }
+  const outcome = await launch(p, vars, scenarioDir, env, redactor, signal, port)
+  if (outcome.ok) outcome.running.onStopped(release)
+  else release()
+  return outcome
+}
+
+/** Starts the process and waits until it is ready (`readyPort`: the `ready.port`, checked already). */
+async function launch(
+  p: Prerequisite,
+  vars: Variables,
+  scenarioDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+  redactor: Redactor,
+  signal: AbortSignal,
+  readyPort: number | undefined,
 ): Promise<StartOutcome> {
   const argv = p.run.map((t) => vars.render(t))
   const name = redactor.text(vars.render(p.name))
-  let readyPort: number | undefined
-  if (p.ready.kind === 'port') {
-    const value = vars.render(p.ready.port)
-    readyPort = Number(value)
-    // Checked before anything starts: a bad port would otherwise throw inside the socket code.
-    if (!Number.isInteger(readyPort) || readyPort < 1 || readyPort > 65535) {
-      return { ok: false, message: `\`ready.port\` is \`${redactor.text(value)}\`, not a TCP port (1 to 65535)` }
-    }
-  }
   const cwd = p.cwd ? resolvePath(scenarioDir, vars.render(p.cwd)) : scenarioDir
   const extraEnv = Object.fromEntries(p.env.map((e) => [e.name, vars.render(e.value)]))
   const { execa } = await import('execa')
   const started = performance.now()
+  // Inherited by whatever it starts: how teardown finds a child that left the process group.
+  const mark = `${process.pid}.${randomBytes(6).toString('hex')}`
   const child = execa(argv[0]!, argv.slice(1), {
     cwd,
-    env: { ...env, PYTHONUNBUFFERED: '1', ...extraEnv },
+    env: { ...env, PYTHONUNBUFFERED: '1', ...extraEnv, [PREREQUISITE_MARK]: mark },
     extendEnv: false,
     reject: false,
     detached: true,
@@ -126,7 +295,7 @@ export async function startPrerequisite(
     stdin: 'ignore',
     buffer: false,
   })
-  const running = new RunningPrerequisite(name, argv.map((a) => redactor.text(a)), child)
+  const running = new RunningPrerequisite(name, argv.map((a) => redactor.text(a)), child, mark)
   const exitedEarly = running.whenExited().then(() => 'exited' as const)
   let onAbort: (() => void) | undefined
   const aborted = new Promise<'aborted'>((resolve) => {
@@ -182,6 +351,20 @@ export async function startPrerequisite(
   }
   await running.whenExited()
   return { ok: false, running, ...explainExit(running, argv[0]!) }
+}
+
+/** Whether something accepts a connection on host:port now (a short attempt: a filtered port counts as free). */
+function acceptsConnections(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: FREE_PORT_PROBE_MS })
+    const done = (listening: boolean) => {
+      s.destroy()
+      resolve(listening)
+    }
+    s.once('connect', () => done(true))
+    s.once('timeout', () => done(false))
+    s.once('error', () => done(false))
+  })
 }
 
 /** Where a `ready.port` is checked: `ready.host`, else the address the device uses, `host.ip`. */

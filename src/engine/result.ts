@@ -118,6 +118,11 @@ export interface PrerequisiteResult {
   exitCode?: number
   signal?: string
   outputTail: string[]
+  /**
+   * Processes it started that had left its process group (setsid: a daemonising server), found
+   * and stopped with it when it was stopped (Linux, through /proc).
+   */
+  escaped?: { pid: number; command: string; signal: 'SIGTERM' | 'SIGKILL' }[]
   span: Span
 }
 

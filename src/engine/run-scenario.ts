@@ -8,7 +8,7 @@ import { Variables } from '../source/variables.ts'
 import type { VariableInputs } from '../source/variables.ts'
 import type { EngineListener } from './events.ts'
 import { ReadClock } from './latency.ts'
-import { startPrerequisite } from './prerequisites.ts'
+import { PortClaims, startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
@@ -37,6 +37,11 @@ export interface RunOptions {
   skipPrerequisites?: string
   /** `--timeout-scale`: every step timeout is multiplied by this (slow boards). */
   timeoutScale?: number
+  /**
+   * The `ready.port`s taken by the prerequisites running now, shared by the scenarios of a suite
+   * that run side by side (runSuite gives one); without it, only this run's own are known.
+   */
+  portClaims?: PortClaims
   /**
    * A sentence the target adds to the failure of a `send` step, given the command sent (masked):
    * the built-in simulator names a command it does not model. Injected, so that the engine knows
@@ -199,6 +204,7 @@ function prepareRun(scenario: Scenario, options: RunOptions): Run {
 async function startPrerequisites(run: Run, started: Started[], results: PrerequisiteResult[]): Promise<boolean> {
   const { scenario, options, vars, redactor, emit } = run
   let ok = true
+  const ports = { claims: options.portClaims ?? new PortClaims(), scenario: scenario.file }
   for (const p of scenario.prerequisites) {
     const name = redactor.text(vars.render(p.name))
     const command = p.run.map((t) => redactor.text(vars.render(t)))
@@ -214,7 +220,7 @@ async function startPrerequisites(run: Run, started: Started[], results: Prerequ
       continue
     }
     emit({ type: 'prerequisite:start', index: p.index, name, command })
-    const outcome = await startPrerequisite(p, vars, scenario.dir, options.env, redactor, run.userSignal)
+    const outcome = await startPrerequisite(p, vars, scenario.dir, options.env, redactor, run.userSignal, ports)
     const exit = outcome.running?.exit
     const pr: PrerequisiteResult = {
       ...base,
@@ -304,13 +310,15 @@ async function stopPrerequisites(run: Run, started: readonly Started[]): Promise
   for (const { process: r, result: pr } of [...started].reverse()) {
     if (hardSignal?.aborted) r.kill()
     else await r.stop()
-    await r.whenExited()
+    await r.letGo()
+    r.stopped()
     processes?.delete(r)
     if (pr.status === 'ready') {
       if (r.exit?.code !== undefined) pr.exitCode = r.exit.code
       if (r.exit?.signal) pr.signal = r.exit.signal
       pr.outputTail = run.redactor.lines(r.tail.get())
     }
+    if (r.escaped.length > 0) pr.escaped = r.escaped.map((e) => ({ ...e, command: run.redactor.text(e.command) }))
   }
   hardSignal?.removeEventListener('abort', kill)
 }

@@ -3,6 +3,7 @@ import type { OpenLink } from '../link/stream-link.ts'
 import type { Scenario } from '../source/types.ts'
 import type { VariableInputs } from '../source/variables.ts'
 import type { EngineListener } from './events.ts'
+import { PortClaims } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { notRunResult } from './result.ts'
 import type { NotRun, RunResult } from './result.ts'
@@ -99,6 +100,8 @@ export interface SuiteResult {
 export async function runSuite(scenarios: readonly Scenario[], options: SuiteOptions): Promise<SuiteResult> {
   const outcomes: (SuiteOutcome | undefined)[] = scenarios.map(() => undefined)
   const parallel = options.devices.length > 1
+  // One for the suite: scenarios side by side must not both take a port for their prerequisites.
+  const portClaims = new PortClaims()
   let next = 0
   const stopping = () => options.signal?.aborted === true || (options.bail === true && outcomes.some((o) => o !== undefined && o !== 'passed'))
 
@@ -113,7 +116,7 @@ export async function runSuite(scenarios: readonly Scenario[], options: SuiteOpt
           reportRunsNotRun(scenarios[i]!, { index: r, of: times }, options)
           break
         }
-        const outcome = await runOne(scenarios[i]!, device, prefix, options, times > 1 ? { index: r, of: times } : undefined)
+        const outcome = await runOne(scenarios[i]!, device, prefix, options, portClaims, times > 1 ? { index: r, of: times } : undefined)
         outcomes[i] = worse(outcomes[i], outcome)
       }
     }
@@ -166,7 +169,7 @@ export function onlyBudgetsFailed(result: RunResult): boolean {
 }
 
 /** One scenario on one device: opened, run, reported, closed again whatever happens. */
-async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, options: SuiteOptions, repeat?: Repetition): Promise<SuiteOutcome> {
+async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, options: SuiteOptions, portClaims: PortClaims, repeat?: Repetition): Promise<SuiteOutcome> {
   const { reporter } = options
   let description = device.description
   let prepared: PreparedDevice
@@ -205,6 +208,7 @@ async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, o
       ...(options.reset ? { reset: options.reset } : {}),
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
       ...(opened.skipPrerequisites ? { skipPrerequisites: opened.skipPrerequisites } : {}),
+      portClaims,
       ...(opened.failureHint ? { failureHint: opened.failureHint } : {}),
     })
     if (repeat) result.repeat = repeat

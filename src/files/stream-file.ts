@@ -1,4 +1,6 @@
-import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs'
+import { closeSync, constants, fdatasync, fstatSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs'
+import type { Stats } from 'node:fs'
+import { describeFileKind } from '../diagnostics/fs-error.ts'
 
 /**
  * Files written as the run goes (the transcript, a recording), so that a run that is killed still
@@ -25,9 +27,24 @@ export class StreamFile implements StreamSink {
   private fd: number | undefined
   private syncing: Promise<void> | undefined
 
+  /**
+   * Creates or truncates a regular file. Anything else is refused (throws NotARegularFile) before it
+   * is written: a FIFO would block the open until some reader came, /dev/full would fail every
+   * write, /dev/null would lose the file, and what is written is meant to be read back. The path
+   * is checked before it is opened, and the open file again; O_NONBLOCK makes the open of a FIFO
+   * swapped in between fail at once (ENXIO) instead of hanging.
+   */
   constructor(path: string) {
     this.path = path
-    this.fd = openSync(path, 'w')
+    const existing = statIfExists(path)
+    if (existing && !existing.isFile()) throw new NotARegularFile(path, existing)
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0), 0o666)
+    const opened = fstatSync(fd)
+    if (!opened.isFile()) {
+      closeSync(fd)
+      throw new NotARegularFile(path, opened)
+    }
+    this.fd = fd
   }
 
   write(text: string): void {
@@ -68,5 +85,23 @@ export class StreamFile implements StreamSink {
     const fd = this.fd
     this.fd = undefined
     if (fd !== undefined) closeSync(fd)
+  }
+}
+
+/** A path that names something else than a regular file (a device, a FIFO, a directory). */
+export class NotARegularFile extends Error {
+  readonly path: string
+  constructor(path: string, stats: Stats) {
+    super(`it is ${describeFileKind(stats)}, not a regular file`)
+    this.path = path
+  }
+}
+
+function statIfExists(path: string): Stats | undefined {
+  try {
+    return statSync(path)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw e
   }
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readLimitedText } from '../source/read-limited.ts'
 import { ATREC_VERSION, HEADER_KEYS, PLACE_MARKER } from './atrec-format.ts'
 import type { Direction, RecordingHeader } from './atrec-format.ts'
 import { QuotedBytesError, unquote } from '../bytes/quote.ts'
@@ -38,8 +38,11 @@ const HEADER = /^(var\s+)?([A-Za-z_][\w.-]*):\s*(.*)$/
 const KEY_OF = new Map(HEADER_KEYS.map(([key, spelled]) => [spelled, key]))
 const NUMBER_KEYS = new Set<keyof RecordingHeader>(['baud', 'dataBits', 'stopBits'])
 
+/** Reads a .atrec file; throws with the reason when it is not a regular file of bounded size, or not a recording. */
 export async function readRecording(path: string): Promise<Recording> {
-  return parseRecording(await readFile(path, 'utf8'))
+  const read = readLimitedText(path, 'recording')
+  if (!read.ok) throw new Error(read.why)
+  return parseRecording(read.text)
 }
 
 /** Reads a .atrec text; throws RecordingFormatError at the first line that is not version 1. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { basename, extname, isAbsolute, relative } from 'node:path'
+import { basename, extname, isAbsolute, join, relative } from 'node:path'
 
 /**
  * Replaces a file in one step: the text goes to a temporary file next to it, is synced, and is
@@ -46,4 +46,31 @@ export class TranscriptNames {
 export function displayPath(path: string, cwd: string): string {
   const rel = relative(cwd, path)
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
+}
+
+/** Makes and removes a file in `dir`, the one sure test that files can be written there (also for root, also in /proc). */
+export function probeWritable(dir: string): void {
+  const probe = join(dir, `.at-scenario-probe-${randomBytes(8).toString('hex')}`)
+  closeSync(openSync(probe, 'wx'))
+  rmSync(probe, { force: true })
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file grew larger than the system allows (ulimit -f)',
+  ENOTDIR: 'part of the path is a file, not a directory',
+  EEXIST: 'it exists and is not a directory',
+  // /proc and /sys: the directory exists, but takes no files of ours.
+  ENOENT: 'the directory takes no new files',
+}
+
+/** Why a file or directory could not be written, in words, with the system's code: "permission denied (EACCES)". */
+export function describeWriteError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code
+  const words = code ? WRITE_ERRORS[code] : undefined
+  return words ? `${words} (${code})` : (code ?? (e as Error).message)
 }

@@ -12,9 +12,10 @@ import { describeScenarioFailures, runSummaryLine, summaryLine } from './failure
 import { REPORT_FORMATS } from './formats.ts'
 import type { RenderReport, ReportFormat, ReportFormatName } from './formats.ts'
 import { createPlainProgress } from './plain.ts'
-import { displayPath, TranscriptNames, writeFileAtomic } from './report-files.ts'
+import { describeWriteError, displayPath, probeWritable, TranscriptNames, writeFileAtomic } from './report-files.ts'
 import type { RunReport, ScenarioReport } from './run-report.ts'
 import { StreamFile } from '../files/stream-file.ts'
+import { style } from './style.ts'
 import { TimelineCollector } from './timeline.ts'
 import { Transcript } from './transcript.ts'
 
@@ -39,7 +40,7 @@ export interface ReportingOptions {
   hostname?: string
 }
 
-/** The output directory cannot be created although report files were asked for. */
+/** The output directory cannot be created or written: nothing runs (a run without its transcripts is a run no one can look into). */
 export class ReportSetupError extends Error {}
 
 interface Progress {
@@ -61,19 +62,21 @@ export interface ScenarioReporting {
  */
 export class RunReporting implements SuiteReporter {
   private readonly options: ReportingOptions
-  private readonly dir: string | undefined
+  private readonly dir: string
   private readonly names = new TranscriptNames()
   private readonly started = performance.now()
   private readonly report: RunReport
   /** Scenarios in command-line order; a running one is undefined until it ends. */
   private readonly slots: (ScenarioReport | undefined)[] = []
   private readonly warned = new Set<string>()
+  /** Files that could not be written whole, shown as the user sees their paths. */
+  private readonly lost = new Set<string>()
   private announced = 0
   private readonly renderers: ReadonlyMap<ReportFormatName, RenderReport>
   /** A format draws the serial timeline: each scenario keeps a bounded one. */
   private readonly timelines: boolean
 
-  private constructor(options: ReportingOptions, dir: string | undefined, renderers: ReadonlyMap<ReportFormatName, RenderReport>) {
+  private constructor(options: ReportingOptions, dir: string, renderers: ReadonlyMap<ReportFormatName, RenderReport>) {
     this.options = options
     this.dir = dir
     this.renderers = renderers
@@ -82,8 +85,9 @@ export class RunReporting implements SuiteReporter {
   }
 
   /**
-   * Creates the output directory. When it cannot be, transcripts are left out with a warning,
-   * unless report files were asked for: then it is an error before anything runs.
+   * Creates the output directory and checks that files can be made in it, by making one: a
+   * directory that is not writable (or /proc, which takes no new files) is an error before
+   * anything runs, not a run whose transcripts and reports are silently missing.
    */
   static async start(options: ReportingOptions): Promise<RunReporting> {
     const renderers = new Map(await Promise.all(options.formats.map(async (f) => [f, await REPORT_FORMATS[f].load()] as const)))
@@ -91,10 +95,12 @@ export class RunReporting implements SuiteReporter {
     try {
       mkdirSync(dir, { recursive: true })
     } catch (e) {
-      const why = `cannot create the output directory ${options.outputDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
-      if (options.formats.length > 0) throw new ReportSetupError(why)
-      options.stderr.write(`at-scenario: ${why}; no transcript will be written\n`)
-      return new RunReporting(options, undefined, renderers)
+      throw new ReportSetupError(`cannot create the output directory ${options.outputDir}: ${describeWriteError(e)}`)
+    }
+    try {
+      probeWritable(dir)
+    } catch (e) {
+      throw new ReportSetupError(`cannot write files in the output directory ${options.outputDir}: ${describeWriteError(e)}`)
     }
     return new RunReporting(options, dir, renderers)
   }
@@ -133,7 +139,10 @@ export class RunReporting implements SuiteReporter {
       end: async (result) => {
         await progress.done()
         await transcript?.writer.close()
-        if (transcript?.file.error) this.warn(`the transcript ${transcript.shown} is incomplete: ${transcript.file.error.message}`)
+        if (transcript?.file.error) {
+          this.lost.add(transcript.shown)
+          this.warn(`the transcript ${transcript.shown} is incomplete: ${describeWriteError(transcript.file.error)}`)
+        }
         const entry: ScenarioReport = { result, ...(transcript ? { transcript: transcript.shown } : {}) }
         if (transcript?.writer.cut) entry.transcriptCut = { ...transcript.writer.cut }
         const shown = device.device(target.onSimulator)
@@ -141,6 +150,7 @@ export class RunReporting implements SuiteReporter {
         if (timeline) entry.timeline = timeline.timeline()
         this.slots[slot] = entry
         for (const block of describeScenarioFailures(entry, { color, sources })) stderr.write(`\n${block}\n`)
+        for (const line of escapedProcessLines(result, color)) stdout.write(`${line}\n`)
         stdout.write(`\n${summaryLine(result)}\n`)
         this.writeReports()
       },
@@ -167,21 +177,27 @@ export class RunReporting implements SuiteReporter {
     if (this.report.scenarios.length > 1) stdout.write(`\n${runSummaryLine(this.report)}\n`)
     const written = [
       ...this.report.scenarios.flatMap((s) => (s.transcript ? [s.transcript] : [])),
-      ...(this.dir ? this.options.formats.map((f) => displayPath(join(this.dir!, REPORT_FORMATS[f].file), this.options.cwd)) : []),
-    ]
+      ...this.options.formats.map((f) => displayPath(join(this.dir, REPORT_FORMATS[f].file), this.options.cwd)),
+    ].filter((f) => !this.lost.has(f))
     if (written.length > 0) stdout.write(`Written: ${written.join(', ')}\n`)
     return this.report
   }
 
+  /** The transcripts and reports that could not be written whole (a full disk): the run's exit code says so. */
+  get incomplete(): readonly string[] {
+    return [...this.lost]
+  }
+
   private openTranscript(scenarioFile: string, repeat?: Repetition): { writer: Transcript; file: StreamFile; shown: string } | undefined {
-    if (!this.dir) return undefined
     const path = join(this.dir, this.names.next(scenarioFile, repeat?.index))
     try {
       const file = new StreamFile(path)
       const limit = this.options.transcriptLimitBytes
       return { writer: new Transcript(file, undefined, limit !== undefined ? { limitBytes: limit } : {}), file, shown: displayPath(path, this.options.cwd) }
     } catch (e) {
-      this.warn(`cannot write the transcript ${displayPath(path, this.options.cwd)}: ${(e as Error).message}`)
+      const shown = displayPath(path, this.options.cwd)
+      this.lost.add(shown)
+      this.warn(`cannot write the transcript ${shown}: ${describeWriteError(e)}`)
       return undefined
     }
   }
@@ -189,14 +205,17 @@ export class RunReporting implements SuiteReporter {
   private writeReports(): void {
     this.report.scenarios = this.slots.filter((s) => s !== undefined)
     this.report.durationMs = performance.now() - this.started
-    if (!this.dir) return
     const context = { sources: this.options.sources, version: this.options.version, ...(this.options.hostname ? { hostname: this.options.hostname } : {}) }
     for (const [format, render] of this.renderers) {
       const path = join(this.dir, REPORT_FORMATS[format].file)
+      const shown = displayPath(path, this.options.cwd)
       try {
         writeFileAtomic(path, render(this.report, context))
+        // A later version written whole replaces the one that failed.
+        this.lost.delete(shown)
       } catch (e) {
-        this.warn(`cannot write ${displayPath(path, this.options.cwd)}: ${(e as Error).message}`)
+        this.lost.add(shown)
+        this.warn(`cannot write ${shown}: ${describeWriteError(e)}`)
       }
     }
   }
@@ -207,6 +226,17 @@ export class RunReporting implements SuiteReporter {
     this.warned.add(message)
     this.options.stderr.write(`at-scenario: warning: ${message}\n`)
   }
+}
+
+/**
+ * Processes a prerequisite had started outside its process group (setsid) were stopped with it:
+ * said on the console, since nothing should outlive a run unnoticed.
+ */
+function escapedProcessLines(result: RunResult, color: boolean): string[] {
+  const s = style(color)
+  return result.prerequisites.flatMap((p) =>
+    (p.escaped ?? []).map((e) => `${s.yellow('⚠')} Stop ${p.name}: also stopped pid ${e.pid} (${e.command}), which it had started outside its process group, by ${e.signal}`),
+  )
 }
 
 /** A writer that starts every line with `prefix` (whole writes only: each ends with a newline). */

@@ -2,7 +2,7 @@ import type { EngineEvent, EngineListener } from '../engine/events.ts'
 import { hexView, isPlainText, quotePieces, summarizeBytes } from '../bytes/quote.ts'
 import type { Segment } from '../bytes/segments.ts'
 import { maskedBytes } from '../bytes/segments.ts'
-import type { StepResult } from '../engine/result.ts'
+import type { PrerequisiteResult, StepResult } from '../engine/result.ts'
 import { formatDuration } from './durations.ts'
 import type { StreamSink } from '../files/stream-file.ts'
 
@@ -129,9 +129,12 @@ export class Transcript {
         break
       case 'prerequisites:stopped':
         for (const p of event.results) {
-          if (p.status !== 'ready') continue
+          if (p.status !== 'ready') {
+            if (p.escaped?.length) this.marker(`prerequisite "${p.name}" left processes behind`, escapedLines(p))
+            continue
+          }
           const how = p.signal ? `ended by ${p.signal}` : p.exitCode !== undefined ? `exit code ${p.exitCode}` : 'stopped'
-          this.marker(`prerequisite "${p.name}" stopped (${how})`)
+          this.marker(`prerequisite "${p.name}" stopped (${how})`, escapedLines(p))
         }
         break
       case 'run:end':
@@ -181,6 +184,11 @@ export class Transcript {
     this.written += Buffer.byteLength(text)
     this.sink.write(text)
   }
+}
+
+/** The processes a prerequisite had started outside its process group, and how each was stopped. */
+function escapedLines(p: PrerequisiteResult): string[] {
+  return (p.escaped ?? []).map((e) => `also stopped pid ${e.pid}, started by it outside its process group, by ${e.signal}: ${e.command}`)
 }
 
 function formatAt(ms: number): string {

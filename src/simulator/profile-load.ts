@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { renderDiagnostic } from '../diagnostics/code-frame.ts'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, hasErrors } from '../diagnostics/diagnostic.ts'
-import { describeFsError } from '../diagnostics/fs-error.ts'
+import { readLimitedText } from '../source/read-limited.ts'
 import { checkDuration } from '../source/duration.ts'
 import { checkSchema, schemaValidator } from '../source/schema-check.ts'
 import type { Path } from '../source/yaml-source.ts'
@@ -29,14 +27,10 @@ export interface ProfileLoadResult {
  */
 export async function loadDeviceProfile(file: string): Promise<ProfileLoadResult> {
   const sources = new Map<string, string>()
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (e) {
-    return { diagnostics: [error('file-unreadable', `cannot read device profile ${file}: ${describeFsError(e)}`)], sources }
-  }
-  sources.set(file, text)
-  return { ...parseDeviceProfile(file, text), sources }
+  const read = readLimitedText(file, 'scenario')
+  if (!read.ok) return { diagnostics: [error('file-unreadable', `cannot read device profile ${file}: ${read.why}`)], sources }
+  sources.set(file, read.text)
+  return { ...parseDeviceProfile(file, read.text), sources }
 }
 
 /** A load's diagnostics with code frames, for the command line. */
@@ -71,7 +65,7 @@ export function parseDeviceProfile(file: string, text: string): Omit<ProfileLoad
   const source = new YamlSource(file, text)
   const named = /\.ya?ml$/i.test(file)
   if (source.diagnostics.length > 0) return { diagnostics: named ? source.diagnostics : [notAProfile(file, 'is not YAML')] }
-  const value: unknown = source.doc.toJS() ?? {}
+  const value: unknown = source.value ?? {}
   if (typeof value !== 'object' || Array.isArray(value)) return { diagnostics: [notAProfile(file, 'is not a map of device settings')] }
   const schema = checkSchema(source, value, { validate: schemaValidator('device'), subject: 'the device profile' })
   const reader = new ProfileReader(source, dirname(resolve(file)))
@@ -227,12 +221,9 @@ class ProfileReader {
   private pemFiles(paths: string[], at: Path, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string[] {
     return paths.map((p, i) => {
       const absolute = resolve(this.dir, p)
-      let text: string | undefined
-      try {
-        text = readFileSync(absolute, 'utf8')
-      } catch (e) {
-        this.diagnostics.push(error('file-unreadable', `cannot read ${p}: ${describeFsError(e)}`, this.source.spanAt([...at, i]), `paths are relative to the profile (${this.dir})`))
-      }
+      const read = readLimitedText(absolute, 'pem')
+      const text = read.ok ? read.text : undefined
+      if (!read.ok) this.diagnostics.push(error('file-unreadable', `cannot read ${p}: ${read.why}`, this.source.spanAt([...at, i]), `paths are relative to the profile (${this.dir})`))
       if (text !== undefined && !new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(text)) {
         this.diagnostics.push(error('bad-value', `${p} holds no PEM ${kind.toLowerCase()}`, this.source.spanAt([...at, i])))
       }

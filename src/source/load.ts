@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { error, hasErrors } from '../diagnostics/diagnostic.ts'
-import { describeFsError } from '../diagnostics/fs-error.ts'
 import { Normalizer } from './normalize.ts'
+import { readLimitedText } from './read-limited.ts'
 import { checkSchema } from './schema-check.ts'
 import type { Scenario } from './types.ts'
 import { lintScenario } from './lint.ts'
@@ -30,13 +29,10 @@ export interface LoadOptions extends Pick<VariableInputs, 'cliVars' | 'env'> {
  */
 export async function loadScenario(file: string, options: LoadOptions): Promise<LoadResult> {
   const sources = new Map<string, string>()
-  let text: string
-  try {
-    text = await readFile(resolve(options.cwd, file), 'utf8')
-  } catch (e) {
-    return { diagnostics: [error('file-unreadable', `cannot read ${file}: ${describeFsError(e)}`)], sources }
-  }
-  return { ...parseScenario(file, text, options, sources), sources }
+  // Only a regular file of bounded size: a device or a FIFO given as a scenario would never end.
+  const read = readLimitedText(resolve(options.cwd, file), 'scenario')
+  if (!read.ok) return { diagnostics: [error('file-unreadable', `cannot read ${file}: ${read.why}`)], sources }
+  return { ...parseScenario(file, read.text, options, sources), sources }
 }
 
 /** The pure part of loadScenario, for text already in memory (includes are still read from disk). */
@@ -44,7 +40,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions, 
   sources.set(file, text)
   const source = new YamlSource(file, text)
   if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics }
-  const value: unknown = source.doc.toJS()
+  const value = source.value
   if (value === null || value === undefined) {
     return { diagnostics: [error('missing-key', 'the file is empty: a scenario needs at least `name` and `steps`', source.spanOf(0, 1))] }
   }

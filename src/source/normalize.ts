@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error } from '../diagnostics/diagnostic.ts'
-import { describeFsError } from '../diagnostics/fs-error.ts'
 import { didYouMean } from '../diagnostics/suggest.ts'
 import { checkDuration } from './duration.ts'
 import { checkSchema } from './schema-check.ts'
+import { readLimited, readLimitedText } from './read-limited.ts'
 import { parseTemplate, references } from './template.ts'
 import type { DataRecordKind, Expectation, IncludeScope, Payload, Prerequisite, Readiness, Scenario, Step, Template, VariableDecl } from './types.ts'
 import { YamlSource } from './yaml-source.ts'
@@ -202,20 +201,19 @@ export class Normalizer {
       this.diagnostics.push(error('include-cycle', `includes nested deeper than ${MAX_INCLUDE_DEPTH} files`, valueSpan))
       return []
     }
-    let text: string
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch (e) {
-      this.diagnostics.push(error('include-missing', `cannot include ${display}: ${describeFsError(e)}`, valueSpan))
+    const read = readLimitedText(file, 'scenario')
+    if (!read.ok) {
+      this.diagnostics.push(error('include-missing', `cannot include ${display}: ${read.why}`, valueSpan))
       return []
     }
+    const text = read.text
     this.ctx.sources.set(display, text)
     const child = new YamlSource(display, text)
     if (child.diagnostics.length > 0) {
       this.diagnostics.push(...child.diagnostics)
       return []
     }
-    const value: unknown = child.doc.toJS()
+    const value = child.value
     if (!isObject(value)) {
       this.diagnostics.push(error('include-missing', `${display} has no \`steps\` to include`, valueSpan))
       return []
@@ -430,12 +428,10 @@ export class Normalizer {
         return { kind: 'bytes', bytes: Buffer.from((r.base64 as string).replace(/\s/g, ''), 'base64'), span }
       case 'file': {
         const file = resolve(this.dir, r.file as string)
-        try {
-          return { kind: 'bytes', bytes: readFileSync(file), span }
-        } catch (e) {
-          this.diagnostics.push(error('file-unreadable', `cannot read payload file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, this.span([...path, 'file'])))
-          return { kind: 'bytes', bytes: new Uint8Array(), span, invalid: true }
-        }
+        const read = readLimited(file, 'payload')
+        if (read.ok) return { kind: 'bytes', bytes: read.bytes, span }
+        this.diagnostics.push(error('file-unreadable', `cannot read payload file ${file}: ${read.why}`, this.span([...path, 'file'])))
+        return { kind: 'bytes', bytes: new Uint8Array(), span, invalid: true }
       }
       default:
         return { kind: 'text', text: this.template(r.text as string, [...path, 'text']), repeat: (r.repeat as number | undefined) ?? 1, span }
@@ -605,7 +601,7 @@ export function splitCommandLine(line: string): { words: string[]; openQuote?: n
 
 /** An included file's path as messages show it: next to the file that includes it. */
 function displayPath(includer: string, target: string): string {
-  return join(dirname(includer), target)
+  return isAbsolute(target) ? target : join(dirname(includer), target)
 }
 
 /** A YAML scalar as written (the schema has checked its type already); anything else as JSON. */

@@ -2,6 +2,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml
 import type { Document, Node, Pair } from 'yaml'
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.ts'
 import { error } from '../diagnostics/diagnostic.ts'
+import { checkYamlLimits, YAML_LIMITS } from './yaml-limits.ts'
 
 export type Path = readonly (string | number)[]
 
@@ -13,13 +14,16 @@ export class YamlSource {
   readonly file: string
   readonly text: string
   readonly doc: Document.Parsed
+  /** The document's value (maps as plain objects), when it has no diagnostics. */
+  readonly value: unknown
   readonly diagnostics: Diagnostic[] = []
   private readonly lines = new LineCounter()
 
   constructor(file: string, text: string) {
     this.file = file
     this.text = text
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true })
+    // logLevel: yaml's warnings (a map key that is a list) would go to process.emitWarning, on stderr.
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' })
     // yaml may report one mistake twice from the same place; the more precise report wins.
     const errors = this.doc.errors.filter(
       (e) => !(e.code === 'BLOCK_AS_IMPLICIT_KEY' && this.doc.errors.some((o) => o.code === 'MULTILINE_IMPLICIT_KEY' && o.pos[0] === e.pos[0])),
@@ -27,6 +31,28 @@ export class YamlSource {
     for (const e of errors) {
       const [start, end] = this.locateYamlError(e.code, e.pos)
       this.diagnostics.push(error('yaml-syntax', yamlMessage(e.message), this.spanOf(start, Math.max(end, start + 1)), YAML_HINTS[e.code]))
+    }
+    this.value = this.diagnostics.length === 0 ? this.convert() : undefined
+  }
+
+  /**
+   * The value of a document free of syntax errors. Aliases are checked first, so that one without
+   * its anchor, inside itself, or expanding to too much is an error at the alias, before yaml
+   * resolves any (and throws, or fills the memory).
+   */
+  private convert(): unknown {
+    const problem = checkYamlLimits(this.doc)
+    if (problem) {
+      const [start, end] = problem.node.range ?? [0, 1]
+      this.diagnostics.push(error(problem.code, problem.message, this.spanOf(start, Math.max(end, start + 1)), problem.hint))
+      return undefined
+    }
+    try {
+      return this.doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount })
+    } catch (e) {
+      // The check above is meant to leave nothing for yaml to refuse; if it does, it is still the file's fault.
+      this.diagnostics.push(error('yaml-syntax', `the YAML cannot be read: ${(e as Error).message}`, this.spanOf(0, 1)))
+      return undefined
     }
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -92,18 +92,36 @@ describe('RunReporting', () => {
     expect(out.stderr).toBe('')
   })
 
-  it('an output directory that cannot be created is an error when report files were asked for, a warning otherwise', async () => {
-    writeFileSync(join(dir, 'file'), '')
-    await expect(RunReporting.start(options({ outputDir: 'file/reports' }).o)).rejects.toThrow(ReportSetupError)
-
-    const { o, out } = options({ outputDir: 'file/reports', formats: [] })
+  it('a report that cannot be written during the run: warned once, left out of "Written:", listed as incomplete', async () => {
+    const { o, out } = options({ formats: ['junit', 'json'] })
     const reporting = await RunReporting.start(o)
-    expect(out.stderr).toContain('at-scenario: cannot create the output directory file/reports: ENOTDIR; no transcript will be written')
+    // Something in the way of junit.xml: the rename of each new version over it fails.
+    mkdirSync(join(dir, 'reports', 'junit.xml', 'in-the-way'), { recursive: true })
     const s = await scenario('test/fixtures/report/passes.yaml')
-    const running = await reporting.scenarioStarting(s, { description: 'sim', onSimulator: true })
-    await running.end(runResult({ status: 'failed', steps: [step({ status: 'failed', failure: { reason: 'unexpected-result', message: 'ERROR' } })] }))
+    for (let i = 0; i < 2; i++) {
+      const running = await reporting.scenarioStarting(s, { description: 'sim', onSimulator: true })
+      await running.end(runResult({ status: 'passed', steps: [step({ status: 'passed' })] }))
+    }
     reporting.finish()
-    expect(out.stderr).not.toContain('transcript:')
-    expect(out.stdout).not.toContain('Written:')
+    expect(reporting.incomplete).toEqual(['reports/junit.xml'])
+    expect(out.stderr.match(/cannot write reports\/junit\.xml/g)).toHaveLength(1)
+    expect(out.stdout).toMatch(/Written: reports\/passes\.transcript\.txt, reports\/passes-2\.transcript\.txt, reports\/results\.json\n/)
+  })
+
+  it('an output directory that cannot be created or written is an error before anything runs, with the path and why', async () => {
+    writeFileSync(join(dir, 'file'), '')
+    await expect(RunReporting.start(options({ outputDir: 'file/reports' }).o)).rejects.toThrow(
+      new ReportSetupError('cannot create the output directory file/reports: part of the path is a file, not a directory (ENOTDIR)'),
+    )
+    // Without report files too: a run without its transcripts is a run no one can look into.
+    await expect(RunReporting.start(options({ outputDir: 'file/reports', formats: [] }).o)).rejects.toThrow(ReportSetupError)
+    // /proc exists and is a directory, but takes no files: only making one shows it.
+    await expect(RunReporting.start(options({ outputDir: '/proc', formats: [] }).o)).rejects.toThrow(
+      new ReportSetupError('cannot write files in the output directory /proc: the directory takes no new files (ENOENT)'),
+    )
+    // The probe leaves nothing behind in a directory that is writable.
+    const { o } = options({ outputDir: 'fine', formats: [] })
+    await RunReporting.start(o)
+    expect(readdirSync(join(dir, 'fine'))).toEqual([])
   })
 })

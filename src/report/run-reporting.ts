@@ -9,7 +9,7 @@ import { terminalText } from '../bytes/terminal-text.ts'
 import { deviceOf } from './device.ts'
 import { describeScenarioFailures, runSummaryLine, summaryLine } from './failure-text.ts'
 import { REPORT_FORMATS } from './formats.ts'
-import type { RenderReport, ReportFormatName } from './formats.ts'
+import type { RenderReport, ReportFormatName, StartStream } from './formats.ts'
 import { createPlainProgress } from './plain.ts'
 import { displayPath, TranscriptNames, writeFileAtomic } from './report-files.ts'
 import type { RunReport, ScenarioReport } from './run-report.ts'
@@ -36,6 +36,8 @@ export interface ReportingOptions {
   transcriptLimitBytes?: number
   version: string
   hostname?: string
+  /** The environment, for reports that call tools (`lava-test-case` on PATH). */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** The output directory cannot be created although report files were asked for. */
@@ -69,11 +71,15 @@ export class RunReporting implements SuiteReporter {
   private readonly warned = new Set<string>()
   private announced = 0
   private readonly renderers: ReadonlyMap<ReportFormatName, RenderReport>
+  /** Reports written as each scenario ends, to stdout (`--reporter lava`). */
+  private readonly streams: ((scenario: ScenarioReport) => void)[]
 
-  private constructor(options: ReportingOptions, dir: string | undefined, renderers: ReadonlyMap<ReportFormatName, RenderReport>) {
+  private constructor(options: ReportingOptions, dir: string | undefined, renderers: ReadonlyMap<ReportFormatName, RenderReport>, streams: StartStream[]) {
     this.options = options
     this.dir = dir
     this.renderers = renderers
+    const context = { stdout: options.stdout, env: options.env ?? {}, warn: (m: string) => this.warn(m) }
+    this.streams = streams.map((start) => start(context))
     this.report = { startedAt: new Date().toISOString(), durationMs: 0, complete: false, scenarios: [] }
   }
 
@@ -82,17 +88,25 @@ export class RunReporting implements SuiteReporter {
    * unless report files were asked for: then it is an error before anything runs.
    */
   static async start(options: ReportingOptions): Promise<RunReporting> {
-    const renderers = new Map(await Promise.all(options.formats.map(async (f) => [f, await REPORT_FORMATS[f].load()] as const)))
+    const files = options.formats.flatMap((f) => {
+      const format = REPORT_FORMATS[f]
+      return 'file' in format ? [[f, format] as const] : []
+    })
+    const renderers = new Map(await Promise.all(files.map(async ([f, format]) => [f, await format.load()] as const)))
+    const streams = await Promise.all(options.formats.flatMap((f) => {
+      const format = REPORT_FORMATS[f]
+      return 'to' in format ? [format.load()] : []
+    }))
     const dir = isAbsolute(options.outputDir) ? options.outputDir : resolve(options.cwd, options.outputDir)
     try {
       mkdirSync(dir, { recursive: true })
     } catch (e) {
       const why = `cannot create the output directory ${options.outputDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
-      if (options.formats.length > 0) throw new ReportSetupError(why)
+      if (files.length > 0) throw new ReportSetupError(why)
       options.stderr.write(`at-scenario: ${why}; no transcript will be written\n`)
-      return new RunReporting(options, undefined, renderers)
+      return new RunReporting(options, undefined, renderers, streams)
     }
-    return new RunReporting(options, dir, renderers)
+    return new RunReporting(options, dir, renderers, streams)
   }
 
   /** The line that opens a scenario's output, before its port is opened; a blank line separates scenarios. */
@@ -132,17 +146,20 @@ export class RunReporting implements SuiteReporter {
         for (const block of describeScenarioFailures(entry, { color, sources })) stderr.write(`\n${block}\n`)
         stdout.write(`\n${summaryLine(result)}\n`)
         this.writeReports()
+        for (const emit of this.streams) emit(entry)
       },
     }
   }
 
   /** A scenario that does not run (the port did not open, `--bail`, Ctrl-C) is still reported, its steps skipped. */
   scenarioNotRun(scenario: Scenario, result: RunResult, notRun: NotRun): void {
-    this.slots.push({ result, notRun })
+    const entry: ScenarioReport = { result, notRun }
+    this.slots.push(entry)
     const message = terminalText(notRun.message)
     if (notRun.reason === 'link-error') this.options.stderr.write(`at-scenario: ${message}\n`)
     else this.options.stdout.write(`${this.announced++ > 0 ? '\n' : ''}${scenario.file}: not run (${message})\n`)
     this.writeReports()
+    for (const emit of this.streams) emit(entry)
   }
 
   /** The run is over: the last version of the report files, and where they are. */
@@ -153,7 +170,7 @@ export class RunReporting implements SuiteReporter {
     if (this.report.scenarios.length > 1) stdout.write(`\n${runSummaryLine(this.report)}\n`)
     const written = [
       ...this.report.scenarios.flatMap((s) => (s.transcript ? [s.transcript] : [])),
-      ...(this.dir ? this.options.formats.map((f) => displayPath(join(this.dir!, REPORT_FORMATS[f].file), this.options.cwd)) : []),
+      ...(this.dir ? [...this.renderers.keys()].map((f) => displayPath(join(this.dir!, fileOf(f)), this.options.cwd)) : []),
     ]
     if (written.length > 0) stdout.write(`Written: ${written.join(', ')}\n`)
     return this.report
@@ -178,7 +195,7 @@ export class RunReporting implements SuiteReporter {
     if (!this.dir) return
     const context = { sources: this.options.sources, version: this.options.version, ...(this.options.hostname ? { hostname: this.options.hostname } : {}) }
     for (const [format, render] of this.renderers) {
-      const path = join(this.dir, REPORT_FORMATS[format].file)
+      const path = join(this.dir, fileOf(format))
       try {
         writeFileAtomic(path, render(this.report, context))
       } catch (e) {
@@ -193,6 +210,12 @@ export class RunReporting implements SuiteReporter {
     this.warned.add(message)
     this.options.stderr.write(`at-scenario: warning: ${message}\n`)
   }
+}
+
+/** The file a file format writes (renderers hold file formats only). */
+function fileOf(format: ReportFormatName): string {
+  const f = REPORT_FORMATS[format]
+  return 'file' in f ? f.file : format
 }
 
 /** A writer that starts every line with `prefix` (whole writes only: each ends with a newline). */

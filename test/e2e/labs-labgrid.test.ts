@@ -115,10 +115,13 @@ describe('labgrid', () => {
             .trimEnd()
             .split('\n')
             .map((l) => {
-              const argv = JSON.parse(l) as string[]
+              // `-c FILE` (an environment file's RemotePlace) is shown as `-c` before the command.
+              const given = JSON.parse(l) as string[]
+              const config = given[0] === '-c' ? ['-c'] : []
+              const argv = given[0] === '-c' ? given.slice(2) : given
               const place = argv[0] === '-p' ? argv[1] : undefined
               const rest = argv[0] === '-p' ? argv.slice(2) : argv
-              return [rest[0], ...(place ? [place] : []), ...rest.slice(1)].join(' ')
+              return [...config, rest[0], ...(place ? [place] : []), ...rest.slice(1)].join(' ')
             })
         : []
     const acquired = () => (JSON.parse(readFileSync(state, 'utf8')) as { acquired: string | false }).acquired
@@ -173,6 +176,28 @@ describe('labgrid', () => {
       expect(run.stdout).toContain('✔ teardown: AT (')
       expect(run.stdout).toContain('labgrid: released place esp32-at-1')
       expect(calls()).toEqual(['acquire esp32-at-1', 'env esp32-at-1', 'release esp32-at-1'])
+      expect(acquired()).toBe(false)
+    })
+
+    it("an environment file's RemotePlace is acquired with that file (-c) and released on Ctrl-C, after the teardown", async () => {
+      const file = join(dir, 'remote-env.yaml')
+      writeFileSync(file, 'targets:\n  main:\n    resources:\n      RemotePlace:\n        name: esp32-at-1\n    drivers:\n      SerialDriver: {}\n')
+      let sent = false
+      const run = await runCli([pause, '--port', 'labgrid', '-c', file, '--output-dir', out('env-sigint')], {
+        env: env(),
+        onStdout: (soFar, child) => {
+          if (!sent && soFar.includes('✔ AT (')) {
+            sent = true
+            child.kill('SIGINT')
+          }
+        },
+      })
+      expect(sent).toBe(true)
+      expect(run.code).toBe(130)
+      expect(run.stdout).toContain(`running on labgrid place esp32-at-1`)
+      expect(run.stdout).toContain('✔ teardown: AT (')
+      expect(run.stdout).toContain('labgrid: released place esp32-at-1')
+      expect(calls()).toEqual(['-c acquire esp32-at-1', '-c env esp32-at-1', '-c release esp32-at-1'])
       expect(acquired()).toBe(false)
     })
 

@@ -19,6 +19,8 @@ const LAYERS = {
   report: ['bytes', 'diagnostics', 'files', 'source', 'protocol', 'engine'],
   replay: ['bytes', 'diagnostics', 'files', 'source', 'protocol', 'link', 'engine'],
   targets: ['bytes', 'diagnostics', 'files', 'source', 'protocol', 'link', 'simulator', 'engine', 'replay'],
+  // Scenarios written from a doc page, a pasted log or a terminal session.
+  authoring: ['bytes', 'diagnostics', 'files', 'source', 'protocol', 'link', 'replay', 'targets'],
 }
 const FOLDERS = [...Object.keys(LAYERS), 'cli']
 

@@ -14,12 +14,14 @@ import type { Stats } from './stats.ts'
 import { DEFAULT_LINE } from '../dist/link/open-link.js'
 import { serialTarget } from '../dist/targets/serial.js'
 import { simulatorTarget } from '../dist/targets/simulator.js'
+import { mqttRoundTrips, tcpRoundTrips } from './command-sets.ts'
 import { engineSteps, pexpectSteps, rawSteps } from './step-overhead.ts'
 import { wireBound } from './wire-bound.ts'
 
 const quick = process.env.BENCH_QUICK === '1'
 const N = {
   steps: quick ? 200 : 5000,
+  trips: quick ? 20 : 1000,
   startupRuns: quick ? 5 : 30,
   soak: quick ? 2000 : 100_000,
   framerMiB: quick ? 1 : 16,
@@ -118,6 +120,30 @@ async function main(): Promise<void> {
   )
   target('tcp-echo.yaml vs wire-time bound at 115200 baud', w.ratio <= 1.05, x(w.stepsMs, w.boundMs), '≤ 1.05×')
 
+  log('6. TCP/IP and MQTT round trips')
+  const tripRounds = Math.max(1, Math.round(N.trips / rounds))
+  const tcp = { engine: [] as number[], raw: [] as number[] }
+  const mqtt = { engine: [] as number[], raw: [] as number[] }
+  for (let r = 0; r < rounds; r++) {
+    const t = await tcpRoundTrips(simulatorTarget(), tripRounds)
+    tcp.engine.push(...t.engine.samples)
+    tcp.raw.push(...t.raw.samples)
+    const m = await mqttRoundTrips(simulatorTarget(), tripRounds, python)
+    mqtt.engine.push(...m.engine.samples)
+    mqtt.raw.push(...m.raw.samples)
+  }
+  const trips = [
+    ['TCP: AT+CIPSEND=4, the bytes, their echo as +IPD', 'raw loop', stats(tcp.raw)],
+    ['', 'engine (2 steps)', stats(tcp.engine)],
+    ['MQTT: AT+MQTTPUB (QoS 0), the message back as +MQTTSUBRECV', 'raw loop', stats(mqtt.raw)],
+    ['', 'engine (1 step)', stats(mqtt.engine)],
+  ] as const
+  sections.push(
+    `## 6. TCP/IP and MQTT round trips\n\n${rounds * tripRounds} round trips of each on the simulator (in process), to a TCP echo server of the same process and to mosquitto (scenarios/servers/mqtt-broker.py), in ${rounds} alternating rounds; the real sockets make these the cost of the whole path, network included.\n\n` +
+      [row(['round trip', 'loop', 'median', 'p99', 'mean']), row(['---', '---', '---', '---', '---']), ...trips.map(([l, n, st]) => row([l, n, f(st.median), f(st.p99), f(st.mean)]))].join('\n') +
+      `\n\nRatios (median): engine / raw, TCP ${x(trips[1][2].median, trips[0][2].median)}; MQTT ${x(trips[3][2].median, trips[2][2].median)}.`,
+  )
+
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}`
   const commit = (() => {
     try {
@@ -141,7 +167,7 @@ async function main(): Promise<void> {
     '## Reproduce',
     '',
     '```sh',
-    './scripts/setup.sh                     # socat, python3-websockets, python3-serial, python3-pexpect',
+    './scripts/setup.sh                     # socat, python3-websockets, python3-serial, python3-pexpect, mosquitto',
     'npm run bench                          # builds, runs everything above, rewrites BENCHMARKS.md',
     'BENCH_QUICK=1 npm run bench            # tiny counts: checks the harness, not figures to quote',
     '```',

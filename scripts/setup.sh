@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 # openssl: scenarios/pki/make-pki.sh, to remake the simulator's test PKI.
 # python3-labgrid: labgrid's own code, against which the tests check how at-scenario reads a labgrid
 #   environment file, and its client's errors (Debian's 0.4.x; its coordinator needs crossbar).
-packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl python3-labgrid"
+# mosquitto: the MQTT broker of the MQTT examples (scenarios/servers/mqtt-broker.py starts it on
+# the scenario's address and port); its system service is not wanted (see below).
+# tmux: a real terminal for the end-to-end test of `at-scenario record-session`.
+packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl python3-labgrid mosquitto tmux"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -27,6 +30,16 @@ if [ -n "$missing" ]; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq $missing
   }
+  # Debian starts a system broker on port 1883 when the package is installed; the scenarios and
+  # tests start their own on the ports they choose, so the one we just installed is switched off.
+  case " $missing " in
+    *" mosquitto "*)
+      if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled mosquitto >/dev/null 2>&1; then
+        $sudo systemctl disable --now mosquitto >/dev/null 2>&1 || true
+        echo "Disabled the mosquitto system service (the scenarios start their own broker)"
+      fi
+      ;;
+  esac
 fi
 
 npm ci --no-audit --no-fund

@@ -14,10 +14,10 @@ const REPORTER_HELP = FORMATS.map((f) => {
   return `\n                             ${f}: ${'file' in format ? format.file : 'on stdout'}, ${format.summary}`
 }).join('')
 
-export type Command = 'run' | 'validate' | 'ports' | 'import' | 'sim'
+export type Command = 'run' | 'validate' | 'ports' | 'import' | 'import-doc' | 'record-session' | 'sim'
 
 /** The command words, in the order --help lists them. */
-export const COMMANDS: readonly Command[] = ['run', 'validate', 'ports', 'import', 'sim']
+export const COMMANDS: readonly Command[] = ['run', 'validate', 'ports', 'import', 'import-doc', 'record-session', 'sim']
 
 /**
  * Each command's usage: its synopsis lines and its options. The full --help is all of them in a
@@ -101,21 +101,53 @@ A closed stdout (| head, a full disk) stops progress output only; the run and it
     exitCodes: 'Exit codes: 0 listed (also when there is none), 2 bad input.',
   },
   import: {
-    synopsis: `  at-scenario import <log.txt> [-o <run.atrec>]    turn a pasted serial log into a recording to replay`,
+    synopsis: `  at-scenario import <log.txt> [-o <run.atrec>] [--scenario <run.yaml>]
+                                                   turn a pasted serial log into a recording to replay, and a scenario`,
     options: `Options of import:
-  -o, --output <file>      the recording to write (default: the log's name with .atrec)`,
+  -o, --output <file>      the recording to write (default: the log's name with .atrec)
+      --scenario <file>    also write the log as a scenario: host lines are send steps, device lines
+                           their expectations (final results last, unsolicited lines as wait steps),
+                           the line after a > prompt a payload; it passes on --port replay:<recording>`,
     exitCodes: 'Exit codes: 0 written, 2 bad input (the log cannot be read, the recording cannot be written).',
+  },
+  'import-doc': {
+    synopsis: `  at-scenario import-doc <page.rst|page.md> [-o <dir>] [--url <page-url>] [--force]
+                                                   turn an ESP-AT example page into scenarios, one per example`,
+    options: `Options of import-doc:
+  -o, --output <dir>       where the scenarios go, with their servers/ and certs/ (default: .)
+      --url <url>          the page's address, for every step's doc: link (default: the page's path,
+                           relative to the scenario)
+      --force              write over scenarios that exist and differ from the page (default: show
+                           the differences, write nothing, exit 1)`,
+    exitCodes: `Exit codes: 0 written (or already the same), 1 an existing scenario differs from the page (the
+            differences are shown; nothing written without --force), 2 bad input (no page, no example in it).`,
+  },
+  'record-session': {
+    synopsis: `  at-scenario record-session [--port <port>] -o <new.yaml> [--record <file.atrec>]
+                                                   a serial terminal on the device whose session is written as a scenario`,
+    options: `Options of record-session:
+  -o, --output <file>      the scenario to write when the session ends (Ctrl-C or Ctrl-D)
+  -p, --port <port>        the device, as for run (default: $AT_SCENARIO_PORT, else the simulator);
+                           --baud, --data-bits, --parity, --stop-bits, --flow, --banner, -c and
+                           --labgrid-reserve as for run
+      --profile <file>     the simulator's device profile (without --port)
+      --record <file>      the recording of the session (default: the scenario's name with .atrec)
+      --var <name=value>   host.ip: the address written as \${host.ip} in the scenario`,
+    exitCodes: 'Exit codes: 0 written, 2 bad input, 3 could not open the port.',
   },
   sim: {
     synopsis: `  at-scenario sim [--pty | --listen tcp://HOST:PORT | --port <path>] [--profile <file>]
-                                                   serve the simulator to other programs until Ctrl-C`,
+                                                   serve the simulator to other programs until Ctrl-C
+  at-scenario sim --list-commands                  list the commands the simulator models, by command set`,
     options: `Options of sim:
       --pty                make a pseudo-terminal pair (socat) and print the path to open
       --listen <url>       accept TCP connections, e.g. tcp://127.0.0.1:3333 (a device per connection)
   -p, --port <path>        attach the simulator to an existing serial port or pseudo-terminal
-      --profile <file>     the device profile (default: the doc's router, the project's test PKI)`,
-    exitCodes: `Exit codes: 0 stopped by Ctrl-C or SIGTERM, 129 stopped by SIGHUP (as cleanly), 2 bad input (a bad profile),
-            3 could not serve.`,
+      --profile <file>     the device profile (default: the doc's router, the project's test PKI)
+      --list-commands      print the commands the simulator models, with their forms, and exit; any
+                           other command it answers with ERROR, as the firmware answers an unknown one`,
+    exitCodes: `Exit codes: 0 stopped by Ctrl-C or SIGTERM (or listed), 129 stopped by SIGHUP (as cleanly), 2 bad input
+            (a bad profile), 3 could not serve.`,
   },
 }
 
@@ -168,6 +200,8 @@ export interface CliOptions {
   pty?: boolean
   /** sim: tcp://HOST:PORT to listen on. */
   listen?: string
+  /** sim --list-commands: print what the simulator models. */
+  listCommands?: boolean
   /** --profile: the simulator's device profile, as given (relative to the working directory). */
   profile?: string
   /** --record: the .atrec file to write the run to. */
@@ -178,7 +212,7 @@ export interface CliOptions {
   timeoutScale?: number
   /** --no-prerequisites: start no prerequisite. */
   noPrerequisites?: boolean
-  /** import -o: the recording to write. */
+  /** import -o: the recording to write; import-doc -o: the folder; record-session -o: the scenario. */
   output?: string
   /** --banner: a network serial server's banner. */
   banner?: BannerRule
@@ -188,6 +222,12 @@ export interface CliOptions {
   labgridReserve?: string[]
   /** --labgrid-timeout, in ms. */
   labgridTimeoutMs?: number
+  /** import --scenario: the scenario to write besides the recording. */
+  scenarioOut?: string
+  /** import-doc --url: the page's address. */
+  docUrl?: string
+  /** import-doc --force: write over scenarios that differ. */
+  force?: boolean
 }
 
 /**
@@ -229,12 +269,16 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   pty: { type: 'boolean' },
   listen: { type: 'string' },
+  'list-commands': { type: 'boolean' },
   profile: { type: 'string' },
   record: { type: 'string' },
   'replay-speed': { type: 'string' },
   'timeout-scale': { type: 'string' },
   'no-prerequisites': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
+  scenario: { type: 'string' },
+  url: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const
@@ -323,9 +367,43 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     if (files.length > 0) throw new UsageError(`ports takes no files, got \`${files[0]}\``)
     return { ...base, command }
   }
+  if (values.scenario !== undefined && command !== 'import') throw new UsageError('--scenario belongs to `at-scenario import`')
+  if ((values.url !== undefined || values.force) && command !== 'import-doc') throw new UsageError('--url and --force belong to `at-scenario import-doc`')
   if (command === 'import') {
     if (files.length !== 1) throw new UsageError('import takes one log file')
-    return { ...base, command, files, ...(values.output !== undefined ? { output: values.output } : {}) }
+    if (values.scenario === '') throw new UsageError('--scenario needs a file')
+    return { ...base, command, files, ...(values.output !== undefined ? { output: values.output } : {}), ...(values.scenario !== undefined ? { scenarioOut: values.scenario } : {}) }
+  }
+  if (command === 'import-doc') {
+    if (files.length !== 1) throw new UsageError('import-doc takes one page (.rst or .md)')
+    return {
+      ...base,
+      command,
+      files,
+      ...(values.output !== undefined ? { output: values.output } : {}),
+      ...(values.url !== undefined ? { docUrl: values.url } : {}),
+      ...(values.force ? { force: true } : {}),
+    }
+  }
+  if (command === 'record-session') {
+    if (files.length > 0) throw new UsageError(`record-session takes no files, got \`${files[0]}\``)
+    if (values.output === undefined || values.output === '') throw new UsageError('record-session needs -o <new.yaml>, the scenario to write')
+    if (ports.length > 1) throw new UsageError('record-session talks to one --port')
+    if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
+    const { baud } = numbersOf(values)
+    return {
+      ...base,
+      ...labOptionsOf(values, ports),
+      command,
+      ports,
+      line: lineOf(values),
+      vars: varsOf(values.var ?? []),
+      output: values.output,
+      ...(baud !== undefined ? { baud } : {}),
+      ...(values.profile !== undefined ? { profile: values.profile } : {}),
+      ...(values.record !== undefined ? { record: values.record } : {}),
+      ...(values['env-file'] !== undefined ? { envFile: values['env-file'] } : {}),
+    }
   }
   checkCombination(command, files, ports, values)
   const reporters = reportersOf(values.reporter ?? [])
@@ -354,6 +432,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(values.bail ? { bail: true } : {}),
     ...(values.pty ? { pty: true } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
+    ...(values['list-commands'] ? { listCommands: true } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     ...(values.record !== undefined ? { record: values.record } : {}),
     ...(replaySpeed !== undefined ? { replaySpeed } : {}),
@@ -366,13 +445,17 @@ type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: tr
 
 /** Options that belong to another command, or that cannot work together. */
 function checkCombination(command: Command, files: string[], ports: string[], values: Values): void {
-  if (values.output !== undefined) throw new UsageError('-o/--output belongs to `at-scenario import`')
+  if (values.output !== undefined) throw new UsageError('-o/--output belongs to `at-scenario import`, `import-doc` and `record-session`')
   if (values['output-dir'] === '') throw new UsageError('--output-dir needs a directory')
   if (command === 'sim') {
     if (files.length > 0) throw new UsageError(`sim takes no files, got \`${files[0]}\``)
     if (ports.length > 1) throw new UsageError('sim serves one --port')
     const modes = [values.pty, values.listen, ports[0]].filter((v) => v !== undefined).length
-    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT or --port <path>')
+    if (values['list-commands']) {
+      if (modes > 0 || values.profile !== undefined) throw new UsageError('--list-commands takes no other option of sim')
+      return
+    }
+    if (modes !== 1) throw new UsageError('sim needs exactly one of --pty, --listen tcp://HOST:PORT, --port <path> or --list-commands')
     if (values.listen !== undefined && !/^tcp:\/\/[^:/]+:\d+$/.test(values.listen)) {
       throw new UsageError(`--listen needs tcp://HOST:PORT, got \`${values.listen}\``)
     }
@@ -380,6 +463,7 @@ function checkCombination(command: Command, files: string[], ports: string[], va
   }
   if (files.length === 0) throw new UsageError('no scenario file given')
   if (values.pty || values.listen !== undefined) throw new UsageError('--pty and --listen belong to `at-scenario sim`')
+  if (values['list-commands']) throw new UsageError('--list-commands belongs to `at-scenario sim`')
   if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
   if (values.record !== undefined && files.length > 1) throw new UsageError('--record records one scenario: give one scenario file')
   if (values['replay-speed'] !== undefined && !ports.some((p) => p.startsWith('replay:'))) throw new UsageError('--replay-speed needs --port replay:FILE')

@@ -59,6 +59,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const { importCommand } = await import('./import-command.ts')
     return importCommand(options, io)
   }
+  if (options.command === 'import-doc') {
+    const { importDocCommand } = await import('./import-doc-command.ts')
+    return importDocCommand(options, io)
+  }
+  if (options.command === 'record-session') {
+    const { recordSessionCommand } = await import('./record-session-command.ts')
+    return recordSessionCommand(options, io)
+  }
   if (options.command === 'sim') {
     const { simCommand } = await import('./sim-command.ts')
     return simCommand(options, io)
@@ -93,6 +101,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const profiles = loaded.flatMap((l) => (l.result.scenario?.simulator.profile ? [l.result.scenario.simulator.profile] : []))
     const { checkProfiles } = await import('./check-profiles.ts')
     if (!(await checkProfiles(profiles, io, color))) return ExitCode.BadInput
+    // With --port (or $AT_SCENARIO_PORT) they are checked for a board: what the simulator lacks is no concern then.
+    if (options.ports.length === 0 && !env.AT_SCENARIO_PORT) {
+      const { unmodelledCommandWarnings } = await import('./check-simulator-commands.ts')
+      for (const d of await unmodelledCommandWarnings(all)) io.stderr.write(`${renderDiagnostic(d, (f) => sources.get(f), { color })}\n\n`)
+    }
     for (const l of loaded) io.stdout.write(`✔ ${l.file}\n`)
     return ExitCode.Passed
   }

@@ -7,6 +7,11 @@ import type { CliIo } from './main.ts'
  * ssh session dropped), then stops cleanly: the device closed, `--pty`'s socat ended, its folder removed.
  */
 export async function simCommand(options: CliOptions, io: CliIo): Promise<number> {
+  if (options.listCommands) {
+    const { formatCommandList } = await import('../simulator/modelled.ts')
+    io.stdout.write(formatCommandList())
+    return ExitCode.Passed
+  }
   const { serveOnPort, serveOnPty, serveOnTcp } = await import('../simulator/serve.ts')
   // --profile: checked first, its mistakes shown at file:line:col; nothing is served with a bad one.
   let device = {}

@@ -47,6 +47,7 @@ export type DiagnosticCode =
   | 'include-content'
   | 'bad-option'
   | 'unsafe-value'
+  | 'unmodelled-command'
   | RunFailureCode
 
 /**

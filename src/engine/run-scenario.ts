@@ -36,6 +36,12 @@ export interface RunOptions {
   skipPrerequisites?: string
   /** `--timeout-scale`: every step timeout is multiplied by this (slow boards). */
   timeoutScale?: number
+  /**
+   * A sentence the target adds to the failure of a `send` step, given the command sent (masked):
+   * the built-in simulator names a command it does not model. Injected, so that the engine knows
+   * no target.
+   */
+  failureHint?: (sent: string) => string | undefined
 }
 
 const INTERRUPTED: StepFailure = { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' }
@@ -272,6 +278,8 @@ async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: bo
       onStart: (expected, waitMs) => emit({ type: 'step:start', phase: step.phase, index: step.index, name: run.stepName(step), kind: step.kind, expected, waitMs }),
       onRetry: (attempt, failure) => emit({ type: 'step:retry', phase: step.phase, index: step.index, attempt, failure }),
     })
+    const hint = result.failure && result.kind === 'send' && result.sent !== undefined ? options.failureHint?.(result.sent) : undefined
+    if (hint && result.failure) result.failure = { ...result.failure, message: `${result.failure.message}; ${hint}` }
     results.push(result)
     emit({ type: 'step:end', result })
     if ((result.status === 'failed' || result.status === 'errored') && !step.optional) failed = true

@@ -32,6 +32,8 @@ export interface OpenedDevice {
   skipPrerequisites?: string
   /** Listens to the run besides the reporter (a recorder); closed once the run is over. */
   extra?: { listener: EngineListener; close(): Promise<void> }
+  /** See RunOptions.failureHint: the built-in simulator's "does not model" sentence. */
+  failureHint?: (sent: string) => string | undefined
 }
 
 /** What a suite tells whoever shows it: a reporter for people and CI. */
@@ -144,6 +146,7 @@ async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, o
       ...(options.reset ? { reset: options.reset } : {}),
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
       ...(opened.skipPrerequisites ? { skipPrerequisites: opened.skipPrerequisites } : {}),
+      ...(opened.failureHint ? { failureHint: opened.failureHint } : {}),
     })
   } finally {
     await opened.link.close()

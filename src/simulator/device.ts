@@ -13,8 +13,11 @@ import { DeviceState } from './state.ts'
 import { Station } from './station.ts'
 import { Wire } from './wire.ts'
 
-/** What a handler answers; the engine prints the matching final result (reference §2.4). */
-export type FinalResult = 'OK' | 'SEND OK' | 'ERROR' | 'none'
+/**
+ * What a handler answers; the engine prints the matching final result (reference §2.4) with its
+ * leading CR LF, or `raw` as it is (`+MQTTPUB:OK\r\n`), and only then takes input again.
+ */
+export type FinalResult = 'OK' | 'SEND OK' | 'SEND FAIL' | 'SEND Canceled' | 'SET OK' | 'ERROR' | 'none' | { raw: string }
 
 export type Handler = (ctx: CommandContext, args: Args) => FinalResult | Promise<FinalResult>
 
@@ -33,7 +36,39 @@ export interface CommandContext extends DeviceRuntime {
   readonly device: SimulatedDevice
   /** Prints the prompt, then resolves with exactly `length` payload bytes (no echo, no timeout). */
   readPayload(length: number): Promise<Uint8Array>
+  /**
+   * The data phase with a reader of the command's own (CIPSENDEX ends at `\0`); with `cancellable`,
+   * an input chunk that is exactly `+++` cancels it (CIPSEND, reference §4 LENGTH-DATA): undefined.
+   */
+  readData(reader: PayloadReader, options?: { cancellable?: boolean }): Promise<Uint8Array | undefined>
+  /**
+   * Once this command has ended (its handler returns 'none' after printing the prompt), the UART
+   * is in passthrough: every chunk goes to `sink` as it is, until a `+++` with the guard times.
+   */
+  enterPassthrough(sink: PassthroughSink): void
 }
+
+/** Collects a data phase's bytes, chunk by chunk. */
+export interface PayloadReader {
+  /** Takes what it needs from the start of `chunk`: how many bytes it took, and whether it has all it needs. */
+  take(chunk: Buffer): { used: number; done: boolean }
+  /** The payload, once done. */
+  result(): Uint8Array
+  /** How many bytes it took in all, when that differs from the announced length (CIPSENDEX's `\0`). */
+  received?(): number
+}
+
+/** Where the UART's input goes in passthrough mode (AT+CIPMODE=1, AT+CIPSEND). */
+export interface PassthroughSink {
+  /** Raw input bytes, in order (no echo, no parsing). */
+  data(chunk: Buffer): void
+  /** `+++` was recognised: the UART is back in command mode. */
+  exit(): void
+}
+
+/** `+++` counts only with this much silence before and after it (TCP-IP_AT_Commands ~L544). */
+export const ESCAPE_GUARD_MS = 20
+const ESCAPE = Buffer.from('+++')
 
 const CRLF = Buffer.from('\r\n')
 const AT_RST = Buffer.from('AT+RST\r\n')
@@ -43,6 +78,7 @@ const enum Mode {
   Idle,
   Processing,
   Data,
+  Passthrough,
   Off,
 }
 
@@ -69,7 +105,13 @@ export class SimulatedDevice {
   private runtime: BootRuntime | undefined
   private mode = Mode.Off
   private buffer: Buffer = Buffer.alloc(0)
-  private payload: { length: number; parts: Buffer[]; got: number; resolve: (b: Uint8Array) => void } | undefined
+  private payload: { reader: PayloadReader; cancellable: boolean; resolve: (b: Uint8Array | undefined) => void } | undefined
+  /** Set by a handler that enters passthrough; the mode becomes Passthrough when the command ends. */
+  private nextPassthrough: PassthroughSink | undefined
+  private passthrough: { sink: PassthroughSink; escapeTimer?: NodeJS.Timeout } | undefined
+  /** When the last input chunk arrived (host ms), for the `+++` guard time. */
+  private lastInputAt = 0
+  private readonly held: HeldUrcs
   private readonly outputs: ((bytes: Uint8Array) => void)[] = []
   private readonly commands: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS)
   private readonly tx: Wire
@@ -90,6 +132,12 @@ export class SimulatedDevice {
     const { splitWrites, baudRate } = this.profile.faults
     this.tx = new Wire((bytes) => this.outputs.forEach((listener) => listener(bytes)), { ...(splitWrites ? { splitWrites } : {}), ...(baudRate ? { baudRate } : {}) }, this.random)
     this.rx = new Wire((bytes) => this.input(bytes), baudRate ? { baudRate } : {}, this.random)
+    this.held = new HeldUrcs(this.profile.faults.interleaveUrcs?.holdMs, (bytes) => this.print(bytes))
+  }
+
+  /** Whether the UART is in passthrough (raw data to a link), for the links' receive side. */
+  get inPassthrough(): boolean {
+    return this.mode === Mode.Passthrough
   }
 
   /** The current boot's state. */
@@ -165,6 +213,36 @@ export class SimulatedDevice {
     this.tx.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes)
   }
 
+  /**
+   * An unsolicited message, one write. With the interleaveUrcs fault it may be held a while and
+   * come out inside the next echo or prompt (esp-at issues #22, #410), never later than the hold.
+   */
+  urc(bytes: string | Uint8Array): void {
+    if (this.mode === Mode.Off) return
+    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : Buffer.from(bytes)
+    if (!this.held.hold(data)) this.print(data)
+  }
+
+  /**
+   * A length-framed record (`+IPD`, `+MQTTSUBRECV`, `+HTTPCLIENT`...): one write, as the firmware
+   * builds it in one buffer; the splitRecords fault cuts it into header, data halves and trailer
+   * with a pause between them.
+   */
+  record(pieces: readonly Uint8Array[], options: { unsolicited?: boolean } = {}): void {
+    if (this.mode === Mode.Off) return
+    const gap = this.profile.faults.splitRecords?.gapMs
+    const parts = pieces.map((p) => Buffer.from(p)).filter((p) => p.length > 0)
+    if (gap === undefined) {
+      const whole = Buffer.concat(parts)
+      if (options.unsolicited) this.urc(whole)
+      else this.print(whole)
+      return
+    }
+    this.held.flush()
+    const cut = parts.flatMap((p, i) => (i === 1 && p.length > 1 ? [p.subarray(0, p.length >> 1), p.subarray(p.length >> 1)] : [p]))
+    this.tx.writeSpaced(cut, gap)
+  }
+
   /** Bytes from the host, one UART read's worth. */
   receive(chunk: Uint8Array): void {
     this.rx.write(chunk)
@@ -179,6 +257,7 @@ export class SimulatedDevice {
     this.runtime = new BootRuntime(this)
     this.buffer = Buffer.alloc(0)
     this.payload = undefined
+    this.endPassthrough()
     this.mode = Mode.Idle
     const garbage = this.profile.faults.bootGarbageBytes
     if (garbage) this.print(this.random.bytes(garbage))
@@ -191,9 +270,13 @@ export class SimulatedDevice {
     this.mode = Mode.Off
     this.runtime?.end()
     this.payload = undefined
+    this.endPassthrough()
+    this.held.clear()
   }
 
   private input(chunk: Buffer): void {
+    const quietMs = Date.now() - this.lastInputAt
+    this.lastInputAt = Date.now()
     switch (this.mode) {
       case Mode.Off:
         return
@@ -203,11 +286,58 @@ export class SimulatedDevice {
       case Mode.Processing:
         this.busy(chunk)
         return
+      case Mode.Passthrough:
+        this.passthroughInput(chunk, quietMs)
+        return
       case Mode.Idle:
-        if (this.state.echo) this.print(chunk)
+        if (this.state.echo) this.echo(chunk)
         this.buffer = Buffer.concat([this.buffer, chunk])
         this.processBuffer()
     }
+  }
+
+  /** The echo of a chunk; URCs held by the interleaveUrcs fault come out in its middle. */
+  private echo(chunk: Buffer): void {
+    if (!this.held.pending || chunk.length < 2) {
+      this.print(chunk)
+      return
+    }
+    const half = chunk.length >> 1
+    this.print(chunk.subarray(0, half))
+    this.held.flush()
+    this.print(chunk.subarray(half))
+  }
+
+  /**
+   * Passthrough input: raw bytes for the link, except a chunk that is exactly `+++` with no input
+   * in the 20 ms before it and none in the 20 ms after it, which ends passthrough (reference
+   * notes §3.13: the firmware compares one received chunk with "+++").
+   */
+  private passthroughInput(chunk: Buffer, quietMs: number): void {
+    const p = this.passthrough!
+    if (p.escapeTimer) {
+      // More input within the guard time: the `+++` was data after all.
+      clearTimeout(p.escapeTimer)
+      p.escapeTimer = undefined
+      p.sink.data(Buffer.from(ESCAPE))
+    }
+    if (chunk.equals(ESCAPE) && quietMs >= ESCAPE_GUARD_MS) {
+      p.escapeTimer = setTimeout(() => {
+        if (this.passthrough !== p) return
+        this.endPassthrough()
+        this.mode = Mode.Idle
+        p.sink.exit()
+        if (this.buffer.length > 0) queueMicrotask(() => this.processBuffer())
+      }, ESCAPE_GUARD_MS)
+      return
+    }
+    p.sink.data(chunk)
+  }
+
+  private endPassthrough(): void {
+    if (this.passthrough?.escapeTimer) clearTimeout(this.passthrough.escapeTimer)
+    this.passthrough = undefined
+    this.nextPassthrough = undefined
   }
 
   /** Input while a command runs: rejected per chunk; `AT+RST\r\n` anywhere in it forces a restart. */
@@ -224,15 +354,19 @@ export class SimulatedDevice {
 
   private receivePayload(chunk: Buffer): void {
     const p = this.payload!
-    const take = Math.min(p.length - p.got, chunk.length)
-    p.parts.push(chunk.subarray(0, take))
-    p.got += take
-    if (p.got < p.length) return
+    if (p.cancellable && chunk.equals(ESCAPE)) {
+      this.payload = undefined
+      this.mode = Mode.Processing
+      p.resolve(undefined)
+      return
+    }
+    const { used, done } = p.reader.take(chunk)
+    if (!done) return
     this.payload = undefined
     this.mode = Mode.Processing
     // Bytes beyond the announced length reach the engine while the command still runs.
-    if (take < chunk.length) this.busy(chunk.subarray(take))
-    p.resolve(Buffer.concat(p.parts))
+    if (used < chunk.length) this.busy(chunk.subarray(used))
+    p.resolve(p.reader.result())
   }
 
   private processBuffer(): void {
@@ -314,20 +448,108 @@ export class SimulatedDevice {
   }
 
   private finish(result: FinalResult, code?: number): void {
+    // Held URCs never overtake the result they came before (a CONNECT stays before its OK).
+    this.held.flush()
     if (result === 'ERROR' && code !== undefined && this.state.syslog) this.print(errCodeLine(code))
-    if (result !== 'none') this.print(`\r\n${result}\r\n`)
+    if (typeof result === 'object') this.print(result.raw)
+    else if (result !== 'none') this.print(`\r\n${result}\r\n`)
     if (this.mode === Mode.Off) return
+    const sink = this.nextPassthrough
+    this.nextPassthrough = undefined
+    if (sink && result === 'none') {
+      this.passthrough = { sink }
+      this.mode = Mode.Passthrough
+      return
+    }
     this.mode = Mode.Idle
     if (this.buffer.length > 0) queueMicrotask(() => this.processBuffer())
   }
 
   /** The data phase of a command (reference §5): prompt, then exactly `length` bytes, however long they take. */
-  readPayload(length: number): Promise<Uint8Array> {
-    return new Promise<Uint8Array>((resolve) => {
-      this.print('\r\nOK\r\n\r\n>')
-      this.payload = { length, parts: [], got: 0, resolve }
+  async readPayload(length: number): Promise<Uint8Array> {
+    return (await this.readData(fixedLength(length)))!
+  }
+
+  /** The data phase with any reader; `cancellable`: a lone `+++` chunk ends it with undefined. */
+  readData(reader: PayloadReader, options: { cancellable?: boolean } = {}): Promise<Uint8Array | undefined> {
+    return new Promise<Uint8Array | undefined>((resolve) => {
+      this.prompt()
+      this.payload = { reader, cancellable: options.cancellable === true, resolve }
       this.mode = Mode.Data
     })
+  }
+
+  /** `\r\nOK\r\n\r\n>`; URCs held by the interleaveUrcs fault come out between the OK and the `>`. */
+  prompt(): void {
+    if (!this.held.pending) {
+      this.print('\r\nOK\r\n\r\n>')
+      return
+    }
+    this.print('\r\nOK\r\n')
+    this.held.flush()
+    this.print('\r\n>')
+  }
+
+  /** See CommandContext.enterPassthrough. */
+  enterPassthrough(sink: PassthroughSink): void {
+    this.nextPassthrough = sink
+  }
+}
+
+/** Exactly `length` bytes. */
+export function fixedLength(length: number): PayloadReader {
+  const parts: Buffer[] = []
+  let got = 0
+  return {
+    take(chunk) {
+      const used = Math.min(length - got, chunk.length)
+      parts.push(chunk.subarray(0, used))
+      got += used
+      return { used, done: got >= length }
+    },
+    result: () => Buffer.concat(parts),
+  }
+}
+
+/**
+ * URCs held back by the interleaveUrcs fault, released inside the next echo or prompt, before the
+ * next final result, or when the hold time is up, whichever comes first; each stays one write.
+ */
+class HeldUrcs {
+  private queue: Buffer[] = []
+  private timer: NodeJS.Timeout | undefined
+  private readonly holdMs: number | undefined
+  private readonly out: (bytes: Buffer) => void
+
+  constructor(holdMs: number | undefined, out: (bytes: Buffer) => void) {
+    this.holdMs = holdMs
+    this.out = out
+  }
+
+  get pending(): boolean {
+    return this.queue.length > 0
+  }
+
+  /** false when the fault is off: print it now. */
+  hold(urc: Buffer): boolean {
+    if (this.holdMs === undefined) return false
+    this.queue.push(urc)
+    this.timer ??= setTimeout(() => this.flush(), this.holdMs)
+    return true
+  }
+
+  flush(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const queue = this.queue
+    this.queue = []
+    for (const urc of queue) this.out(urc)
+  }
+
+  clear(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.queue = []
   }
 }
 
@@ -341,10 +563,15 @@ class BootRuntime implements CommandContext {
     this.device = device
     const station = new Station(this, {
       gotIp: () => this.state.sntp.onGotIp(),
-      // The network under the links is gone: each fails as a transport would, then tries to reconnect.
-      lost: () => this.state.links.forEach((link) => link?.dropTransport()),
+      // The network under the links is gone: each WebSocket fails as a transport would, then tries
+      // to reconnect; sockets are closed (AT+CIPCONNPERSIST's default) unless the SoftAP is still up.
+      lost: () => {
+        this.state.links.forEach((link) => link?.dropTransport())
+        this.state.mqtt.dropTransport()
+        if (!this.state.hasNetwork) this.state.ip.openLinks().forEach((link) => link.close('peer'))
+      },
     })
-    this.state = new DeviceState(device.flash, station, new Sntp(this))
+    this.state = new DeviceState(device.flash, station, new Sntp(this), device.profile.mac)
   }
 
   get profile(): DeviceProfile {
@@ -366,6 +593,10 @@ class BootRuntime implements CommandContext {
     return !this.life.signal.aborted
   }
 
+  get signal(): AbortSignal {
+    return this.life.signal
+  }
+
   end(): void {
     this.life.abort()
   }
@@ -374,12 +605,35 @@ class BootRuntime implements CommandContext {
     return this.device.readPayload(length)
   }
 
+  readData(reader: PayloadReader, options?: { cancellable?: boolean }): Promise<Uint8Array | undefined> {
+    return this.device.readData(reader, options)
+  }
+
+  enterPassthrough(sink: PassthroughSink): void {
+    this.device.enterPassthrough(sink)
+  }
+
+  get inPassthrough(): boolean {
+    return this.device.inPassthrough
+  }
+
   print(bytes: string | Uint8Array): void {
     if (this.alive) this.device.print(bytes)
   }
 
   line(text: string): void {
     this.print(`${text}\r\n`)
+  }
+
+  urc(text: string, options: { status?: boolean } = {}): void {
+    if (!this.alive) return
+    // Status messages are kept quiet in passthrough unless AT+SYSMSG bit2 asks for them.
+    if (options.status && this.device.inPassthrough && (this.state.sysmsg & 4) === 0) return
+    this.device.urc(`${text}\r\n`)
+  }
+
+  record(pieces: readonly Uint8Array[], options?: { unsolicited?: boolean }): void {
+    if (this.alive) this.device.record(pieces, options)
   }
 
   sleep(ms: number): Promise<void> {

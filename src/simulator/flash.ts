@@ -1,3 +1,5 @@
+import type { SoftApAddress, SoftApConfig } from './softap.ts'
+
 /** Mode of the Wi-Fi radio (AT+CWMODE): 0 off, 1 station, 2 SoftAP, 3 both. */
 export type WifiMode = 0 | 1 | 2 | 3
 
@@ -24,4 +26,7 @@ export class Flash {
   station: StationConfig | undefined
   autoConnect = true
   sysmsg = 0
+  /** AT+CWSAP and AT+CIPAP as saved; undefined: the factory settings. */
+  softAp: SoftApConfig | undefined
+  softApAddress: SoftApAddress | undefined
 }

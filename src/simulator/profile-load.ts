@@ -9,7 +9,7 @@ import { checkDuration } from '../source/duration.ts'
 import { checkSchema, schemaValidator } from '../source/schema-check.ts'
 import type { Path } from '../source/yaml-source.ts'
 import { YamlSource } from '../source/yaml-source.ts'
-import type { AccessPoint, DeepPartial, DeviceProfile, Faults } from './profile.ts'
+import type { AccessPoint, DeepPartial, DeviceProfile, DropAfter, Faults } from './profile.ts'
 import { DEFAULT_PROFILE, withOverrides } from './profile.ts'
 
 
@@ -109,6 +109,14 @@ class ProfileReader {
     if (firmware?.bootTime !== undefined) out.bootTimeMs = this.ms(firmware.bootTime, ['firmware', 'bootTime'])
     if (raw.mac !== undefined) out.mac = raw.mac as string
     if (raw.accessPoints !== undefined) out.accessPoints = (raw.accessPoints as Raw[]).map((ap, i) => this.accessPoint(ap, i))
+    const wifi = raw.wifi as Raw | undefined
+    if (wifi?.scanTime !== undefined) out.wifi = { scanTimeMs: this.ms(wifi.scanTime, ['wifi', 'scanTime']) }
+    const network = raw.network as Raw | undefined
+    if (network) {
+      out.network = {}
+      if (network.hosts !== undefined) out.network.hosts = network.hosts as Record<string, string>
+      if (network.connectTimeout !== undefined) out.network.connectTimeoutMs = this.ms(network.connectTimeout, ['network', 'connectTimeout'])
+    }
     if (raw.sntp !== undefined) out.sntp = this.sntp(raw.sntp as Raw)
     const ws = raw.websocket as Raw | undefined
     if (ws) {
@@ -116,12 +124,17 @@ class ProfileReader {
       if (ws.reconnectDelay !== undefined) out.websocket.reconnectDelayMs = this.ms(ws.reconnectDelay, ['websocket', 'reconnectDelay'])
       if (ws.networkTimeout !== undefined) out.websocket.networkTimeoutMs = this.ms(ws.networkTimeout, ['websocket', 'networkTimeout'])
     }
+    const mqtt = raw.mqtt as Raw | undefined
+    if (mqtt?.reconnectDelay !== undefined) out.mqtt = { reconnectDelayMs: this.ms(mqtt.reconnectDelay, ['mqtt', 'reconnectDelay']) }
     const pki = raw.pki as Raw | undefined
     if (pki) {
       out.pki = {}
       if (pki.clientCerts !== undefined) out.pki.clientCerts = this.pemFiles(pki.clientCerts as string[], ['pki', 'clientCerts'], 'CERTIFICATE')
       if (pki.clientKeys !== undefined) out.pki.clientKeys = this.pemFiles(pki.clientKeys as string[], ['pki', 'clientKeys'], 'PRIVATE KEY')
       if (pki.caCerts !== undefined) out.pki.caCerts = this.pemFiles(pki.caCerts as string[], ['pki', 'caCerts'], 'CERTIFICATE')
+      if (pki.serverCerts !== undefined) out.pki.serverCerts = this.pemFiles(pki.serverCerts as string[], ['pki', 'serverCerts'], 'CERTIFICATE')
+      if (pki.serverKeys !== undefined) out.pki.serverKeys = this.pemFiles(pki.serverKeys as string[], ['pki', 'serverKeys'], 'PRIVATE KEY')
+      if (pki.serverCas !== undefined) out.pki.serverCas = this.pemFiles(pki.serverCas as string[], ['pki', 'serverCas'], 'CERTIFICATE')
     }
     if (raw.faults !== undefined) out.faults = this.faults(raw.faults as Raw)
     return out
@@ -129,9 +142,10 @@ class ProfileReader {
 
   private accessPoint(raw: Raw, i: number): AccessPoint {
     const base = DEFAULT_PROFILE.accessPoints[0]!
+    const password = (raw.password as string | undefined) ?? ''
     return {
       ssid: raw.ssid as string,
-      password: (raw.password as string | undefined) ?? '',
+      password,
       joinDelayMs: raw.joinDelay !== undefined ? this.ms(raw.joinDelay, ['accessPoints', i, 'joinDelay']) : base.joinDelayMs,
       ip: (raw.ip as string | undefined) ?? base.ip,
       gateway: (raw.gateway as string | undefined) ?? base.gateway,
@@ -141,6 +155,7 @@ class ProfileReader {
       rssi: (raw.rssi as number | undefined) ?? base.rssi,
       dhcp: (raw.dhcp as boolean | undefined) ?? true,
       rejects: (raw.rejects as boolean | undefined) ?? false,
+      ecn: (raw.ecn as number | undefined) ?? (password === '' ? 0 : 3),
     }
   }
 
@@ -167,21 +182,34 @@ class ProfileReader {
     if (raw.commandLatency !== undefined) out.commandLatencyMs = this.ms(raw.commandLatency, ['faults', 'commandLatency'])
     if (raw.bootGarbage !== undefined) out.bootGarbageBytes = raw.bootGarbage as number
     if (raw.rebootAfterCommands !== undefined) out.rebootAfterCommands = raw.rebootAfterCommands as number
-    const drop = raw.dropWebSocket as Raw | undefined
-    if (drop) {
-      out.dropWebSocket = {
-        ...(drop.afterMessages !== undefined ? { afterMessages: drop.afterMessages as number } : {}),
-        ...(drop.after !== undefined ? { afterMs: this.ms(drop.after, ['faults', 'dropWebSocket', 'after']) } : {}),
-      }
-    }
+    if (raw.dropWebSocket !== undefined) out.dropWebSocket = this.dropAfter(raw.dropWebSocket as Raw, 'dropWebSocket')
+    if (raw.closeSockets !== undefined) out.closeSockets = this.dropAfter(raw.closeSockets as Raw, 'closeSockets')
+    if (raw.dropMqtt !== undefined) out.dropMqtt = this.dropAfter(raw.dropMqtt as Raw, 'dropMqtt')
+    if (raw.splitRecords !== undefined) out.splitRecords = { gapMs: this.ms((raw.splitRecords as Raw).gap, ['faults', 'splitRecords', 'gap']) }
+    if (raw.interleaveUrcs !== undefined) out.interleaveUrcs = { holdMs: this.ms((raw.interleaveUrcs as Raw).hold, ['faults', 'interleaveUrcs', 'hold']) }
     return out
+  }
+
+  private dropAfter(raw: Raw, key: string): DropAfter {
+    return {
+      ...(raw.afterMessages !== undefined ? { afterMessages: raw.afterMessages as number } : {}),
+      ...(raw.after !== undefined ? { afterMs: this.ms(raw.after, ['faults', key, 'after']) } : {}),
+    }
   }
 
   /** The PEM files of whichever `pki` lists are lists of strings, in a document the schema refused. */
   checkPkiFiles(value: unknown): void {
     const pki = (value as Raw | null)?.pki as Raw | undefined
     if (typeof pki !== 'object' || pki === null) return
-    for (const [key, kind] of [['clientCerts', 'CERTIFICATE'], ['clientKeys', 'PRIVATE KEY'], ['caCerts', 'CERTIFICATE']] as const) {
+    const lists = [
+      ['clientCerts', 'CERTIFICATE'],
+      ['clientKeys', 'PRIVATE KEY'],
+      ['caCerts', 'CERTIFICATE'],
+      ['serverCerts', 'CERTIFICATE'],
+      ['serverKeys', 'PRIVATE KEY'],
+      ['serverCas', 'CERTIFICATE'],
+    ] as const
+    for (const [key, kind] of lists) {
       const list = pki[key]
       if (Array.isArray(list) && list.every((p) => typeof p === 'string' && p.length > 0)) this.pemFiles(list as string[], ['pki', key], kind)
     }

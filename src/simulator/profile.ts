@@ -17,6 +17,14 @@ export interface AccessPoint {
   dhcp: boolean
   /** true: it turns every association down for a reason other than the password (`+CWJAP:4`). */
   rejects: boolean
+  /** Its encryption as AT+CWLAP's `<ecn>` numbers it: 0 open, 3 WPA2_PSK... */
+  ecn: number
+}
+
+/** How often a link or client loses its network: after so many received messages, or after a time. */
+export interface DropAfter {
+  afterMessages?: number
+  afterMs?: number
 }
 
 /** Faults to inject; every one is off unless set. They act on the real output path and links. */
@@ -34,7 +42,15 @@ export interface Faults {
   /** The device resets (as by its watchdog) when it receives its Nth command after power-on, once. */
   rebootAfterCommands?: number
   /** Drops the transport of every open WebSocket link after N received messages or after a time, each time it connects. */
-  dropWebSocket?: { afterMessages?: number; afterMs?: number }
+  dropWebSocket?: DropAfter
+  /** The peer of every TCP/SSL link closes it (a FIN) after N received messages or after a time: `CLOSED`. */
+  closeSockets?: DropAfter
+  /** The broker connection is lost after N received messages or after a time: `+MQTTDISCONNECTED`, then reconnection. */
+  dropMqtt?: DropAfter
+  /** Length-framed records (`+IPD`, `+MQTTSUBRECV`, `+HTTPCLIENT`...) written in pieces, this far apart. */
+  splitRecords?: { gapMs: number }
+  /** URCs held up to this long, to come out inside the next echo or between the next prompt's OK and `>`. */
+  interleaveUrcs?: { holdMs: number }
 }
 
 /** What the simulated device is: its firmware, its surroundings, its credentials and its faults. */
@@ -46,6 +62,16 @@ export interface DeviceProfile {
   /** Station MAC address. */
   mac: string
   accessPoints: AccessPoint[]
+  wifi: {
+    /** How long AT+CWLAP scans (about 120 ms per channel for an active scan). */
+    scanTimeMs: number
+  }
+  network: {
+    /** Names the device's DNS resolves before asking this computer's resolver (AT+CIPDOMAIN, host names in AT+CIPSTART...). */
+    hosts: Record<string, string>
+    /** AT+CIPSTART's connect timeout when its `<timeout>` is 0 or left out (lwIP's own retries, about 20 s). */
+    connectTimeoutMs: number
+  }
   sntp: {
     /** What the SNTP servers answer: the host's clock, or a fixed moment (ms since the epoch, UTC). */
     time: 'host' | number
@@ -60,7 +86,15 @@ export interface DeviceProfile {
     /** Connect/read/write timeout of a reconnection attempt (fixed 10 s in the firmware). */
     networkTimeoutMs: number
   }
-  /** PEM files of the device's mfg_nvs PKI partition, absolute paths; the index is the list position. */
+  mqtt: {
+    /** Wait between a lost broker connection and each reconnection attempt (esp-mqtt's 10 s). */
+    reconnectDelayMs: number
+  }
+  /**
+   * PEM files of the device's mfg_nvs PKI partition, absolute paths; the index is the list position.
+   * The client lists stand for every namespace the firmware reads for that role: wss (AT+WSCFG),
+   * SSL links (AT+CIPSSLCCONF) and MQTT over TLS alike.
+   */
   pki: {
     /** wss_cert.N: client certificates (AT+WSCFG `<pki_number>`). */
     clientCerts: string[]
@@ -68,6 +102,11 @@ export interface DeviceProfile {
     clientKeys: string[]
     /** wss_ca.N: CA certificates that verify servers (AT+WSCFG `<ca_number>`). */
     caCerts: string[]
+    /** server_cert.N / server_key.N: the device's own certificate when it is an SSL server (AT+CIPSERVER). */
+    serverCerts: string[]
+    serverKeys: string[]
+    /** server_ca.N: CAs that verify clients of the device's SSL server (AT+CIPSERVER `<CA enable>`). */
+    serverCas: string[]
   }
   faults: Faults
 }
@@ -101,14 +140,21 @@ export const DEFAULT_PROFILE: DeviceProfile = {
       rssi: -45,
       dhcp: true,
       rejects: false,
+      ecn: 3,
     },
   ],
+  wifi: { scanTimeMs: 1500 },
+  network: { hosts: {}, connectTimeoutMs: 20_000 },
   sntp: { time: 'host', syncDelayMs: 1000, reachable: true },
   websocket: { reconnectDelayMs: 10_000, networkTimeoutMs: 10_000 },
+  mqtt: { reconnectDelayMs: 10_000 },
   pki: {
     clientCerts: [PROJECT_PKI('client.crt')],
     clientKeys: [PROJECT_PKI('client.key')],
     caCerts: [PROJECT_PKI('ca.crt')],
+    serverCerts: [PROJECT_PKI('server.crt')],
+    serverKeys: [PROJECT_PKI('server.key')],
+    serverCas: [PROJECT_PKI('ca.crt')],
   },
   faults: { seed: 1 },
 }

@@ -52,7 +52,7 @@ export class Sntp {
       this.pending = undefined
       if (!this.runtime.state.hasIp) return
       this.runtime.clock.set(sntp.time === 'host' ? this.runtime.clock.hostTime() : sntp.time)
-      if (this.announce) this.runtime.line('+TIME_UPDATED')
+      if (this.announce) this.runtime.urc('+TIME_UPDATED')
       this.announce = false
     })
   }

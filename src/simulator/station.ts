@@ -76,7 +76,7 @@ export class Station {
   disconnect(): boolean {
     this.generation++
     const wasConnected = this.status === 'connected' || this.status === 'got-ip'
-    if (wasConnected) this.runtime.line('WIFI DISCONNECT')
+    if (wasConnected) this.runtime.urc('WIFI DISCONNECT', { status: true })
     if (this.status !== 'idle' || wasConnected) this.status = 'disconnected'
     this.ap = undefined
     if (wasConnected) this.events.lost()
@@ -109,13 +109,13 @@ export class Station {
     if (ap.rejects) return fail(4)
     this.ap = ap
     this.status = 'connected'
-    runtime.line('WIFI CONNECTED')
+    runtime.urc('WIFI CONNECTED', { status: true })
     if (!ap.dhcp) {
       await runtime.sleep(timeoutMs - ap.joinDelayMs)
       return current() ? 'no-ip' : 'superseded'
     }
     this.status = 'got-ip'
-    runtime.line('WIFI GOT IP')
+    runtime.urc('WIFI GOT IP', { status: true })
     this.events.gotIp()
     return 'got-ip'
   }

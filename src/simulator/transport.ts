@@ -26,6 +26,22 @@ export interface TransportOptions {
   signal?: AbortSignal
 }
 
+/** A TCP connection, or a TLS one when `tls` is given (AT+CIPSTART "SSL", mqtts://). */
+export interface SocketOptions {
+  host: string
+  port: number
+  tls?: TlsCredentials
+  /** The name sent as SNI when the server is not verified (modes 0 and 1); never an IP address. */
+  servername?: string
+  /** The local port to bind (AT+CIPSTART's UDP/TCP local settings); any when left out. */
+  localPort?: number
+  timeoutMs: number
+  /** The device's clock, against which the server's certificates are checked. */
+  deviceNow(): number
+  /** Aborted when the link is closed or the device powers off: the attempt is given up at once. */
+  signal?: AbortSignal
+}
+
 /** The connection could not be made: refused, timed out, TLS failed or the server's chain was refused. */
 export class TransportError extends Error {}
 
@@ -41,6 +57,21 @@ export function connectTransport(options: TransportOptions): Promise<Socket> {
   const secure = url.protocol === 'wss:'
   const host = url.hostname.replace(/^\[|\]$/g, '')
   const port = Number(url.port || (secure ? 443 : 80))
+  return connectSocket({
+    host,
+    port,
+    servername: host,
+    timeoutMs: options.timeoutMs,
+    deviceNow: () => options.deviceNow(),
+    ...(secure ? { tls: options.tls ?? { authMode: 0 } } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+}
+
+/** Opens a TCP or TLS connection as esp-tls does (see connectTransport). */
+export function connectSocket(options: SocketOptions): Promise<Socket> {
+  const { host, port } = options
+  const secure = options.tls !== undefined
   return new Promise<Socket>((resolve, reject) => {
     let settled = false
     const fail = (socket: Socket, message: string) => {
@@ -64,18 +95,21 @@ export function connectTransport(options: TransportOptions): Promise<Socket> {
       resolve(socket)
     }
     let socket: Socket
+    const local = options.localPort ? { localPort: options.localPort } : {}
     if (!secure) {
-      socket = netConnect({ host, port })
+      socket = netConnect({ host, port, ...local })
       socket.once('connect', () => succeed(socket))
     } else {
       const tls = options.tls ?? { authMode: 0 }
       const verifies = tls.authMode === 2 || tls.authMode === 3
       const presents = tls.authMode === 1 || tls.authMode === 3
+      const name = options.servername ?? ''
       const tlsSocket: TLSSocket = tlsConnect({
         host,
         port,
+        ...local,
         // Node would send an IP address as SNI only with a warning; esp-tls sends none here anyway.
-        servername: verifies || isIP(host) ? '' : host,
+        servername: verifies || isIP(name) ? '' : name,
         rejectUnauthorized: false,
         maxVersion: 'TLSv1.2',
         ...(presents ? { cert: tls.cert, key: tls.key } : {}),

@@ -21,7 +21,8 @@ export class Wire {
   private readonly deliver: (chunk: Buffer) => void
   private readonly faults: WireFaults
   private readonly random: SeededRandom
-  private queue: Buffer[] = []
+  /** Pieces not delivered yet, each with the pause to keep before it (splitRecords). */
+  private queue: { piece: Buffer; pauseMs: number }[] = []
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined
   /** When the line finishes carrying what was already sent (host ms), for an accurate rate over many pieces. */
   private busyUntil = 0
@@ -39,11 +40,21 @@ export class Wire {
   write(bytes: Uint8Array): void {
     if (bytes.length === 0) return
     const data = Buffer.from(bytes)
-    if (!this.faulty) {
+    // Nothing may overtake pieces still on their way (a record cut by splitRecords).
+    if (!this.faulty && !this.timer) {
       this.deliver(data)
       return
     }
-    for (const piece of this.cut(data)) this.queue.push(piece)
+    for (const piece of this.faulty ? this.cut(data) : [data]) this.queue.push({ piece, pauseMs: 0 })
+    if (!this.timer) this.pump()
+  }
+
+  /** Writes that arrive as separate reads, `pauseMs` apart, with nothing else in between. */
+  writeSpaced(pieces: readonly Uint8Array[], pauseMs: number): void {
+    pieces.forEach((p, i) => {
+      const cut = this.faulty ? this.cut(Buffer.from(p)) : [Buffer.from(p)]
+      cut.forEach((piece, j) => this.queue.push({ piece, pauseMs: i > 0 && j === 0 ? pauseMs : 0 }))
+    })
     if (!this.timer) this.pump()
   }
 
@@ -71,11 +82,12 @@ export class Wire {
   }
 
   private pump(): void {
-    const piece = this.queue.shift()
-    if (!piece) {
+    const next = this.queue.shift()
+    if (!next) {
       this.timer = undefined
       return
     }
+    const { piece, pauseMs } = next
     const baud = this.faults.baudRate
     const now = Date.now()
     const run = () => {
@@ -84,10 +96,10 @@ export class Wire {
     }
     if (!baud) {
       // A separate macrotask per piece, so that the host's reads see them one by one.
-      this.timer = setImmediate(run)
+      this.timer = pauseMs > 0 ? setTimeout(run, pauseMs) : setImmediate(run)
       return
     }
-    this.busyUntil = Math.max(now, this.busyUntil) + (piece.length * 10 * 1000) / baud
+    this.busyUntil = Math.max(now + pauseMs, this.busyUntil + pauseMs) + (piece.length * 10 * 1000) / baud
     this.timer = setTimeout(run, Math.max(0, Math.round(this.busyUntil - now)))
   }
 }

@@ -71,7 +71,7 @@ export class WsLink {
    */
   async open(timeoutMs: number): Promise<'connected' | 'failed' | 'timeout'> {
     const outcome = await this.connect(timeoutMs)
-    if (outcome === 'failed' && !this.destroyed) this.runtime.line(`+WS_DISCONNECTED:${this.id}`)
+    if (outcome === 'failed' && !this.destroyed) this.runtime.urc(`+WS_DISCONNECTED:${this.id}`)
     if (outcome !== 'connected') await this.destroy()
     return outcome
   }
@@ -200,7 +200,7 @@ export class WsLink {
         this.transport = transport
         this.state = 2
         this.received = 0
-        this.runtime.line(`+WS_CONNECTED:${this.id}`)
+        this.runtime.urc(`+WS_CONNECTED:${this.id}`)
         this.startConnectionTimers()
         settle('connected')
       })
@@ -222,7 +222,7 @@ export class WsLink {
         else {
           this.state = 0
           this.destroyed = true
-          this.runtime.line(`+WS_CLOSED:${this.id}`)
+          this.runtime.urc(`+WS_CLOSED:${this.id}`)
           this.release()
         }
       })
@@ -238,7 +238,7 @@ export class WsLink {
 
   private lost(): void {
     this.state = 3
-    this.runtime.line(`+WS_DISCONNECTED:${this.id}`)
+    this.runtime.urc(`+WS_DISCONNECTED:${this.id}`)
     this.reconnectTimer = this.runtime.after(this.runtime.profile.websocket.reconnectDelayMs, () => void this.reconnect())
   }
 

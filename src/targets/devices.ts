@@ -66,7 +66,8 @@ export function portDevice(port: string | undefined, settings: DeviceSettings): 
             let variables: VariableInputs = { cliVars: settings.cliVars, env: settings.env, hostIp, onSimulator: target.onSimulator }
             if (target.variables) variables = await target.variables(link, scenario, variables)
             const skipPrerequisites = settings.noPrerequisites ? '--no-prerequisites' : target.noPrerequisites
-            const opened: OpenedDevice = { link, variables, ...(skipPrerequisites ? { skipPrerequisites } : {}) }
+            const failureHint = await target.failureHint?.()
+            const opened: OpenedDevice = { link, variables, ...(skipPrerequisites ? { skipPrerequisites } : {}), ...(failureHint ? { failureHint } : {}) }
             if (settings.record) {
               const { createRecorder } = await import('../replay/run-setup.ts')
               const recorder = createRecorder(settings.record, scenario, variables, target.recordedPort(port))

@@ -10,6 +10,8 @@ export function simulatorTarget(profile?: string): Target {
     hostIp: 'loopback',
     onSimulator: true,
     open: async () => (await import('../simulator/link.ts')).openSimulatorLink(profile, description),
+    // The simulator's command table says what it models; a failure on anything else says so.
+    failureHint: async () => (await import('../simulator/modelled.ts')).hintFor,
     recordedPort: () => ({ port: 'simulator' }),
   }
 }

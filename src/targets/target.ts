@@ -52,6 +52,8 @@ export interface Target {
   open(): Promise<OpenLink>
   /** The run's variables, once the link is open (a replay brings the recorded ones). */
   variables?(link: OpenLink, scenario: Scenario, inputs: VariableInputs): VariableInputs | Promise<VariableInputs>
+  /** A sentence to add to a failed step's message, given the command it sent (the simulator: "does not model AT+X"). */
+  failureHint?(): Promise<(sent: string) => string | undefined>
   /** What a recording keeps of the port: the port as given and its settings. */
   recordedPort(given: string | undefined): RecordingSetup['port']
 }

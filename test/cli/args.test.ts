@@ -76,6 +76,29 @@ describe('--help', () => {
     }
     for (const section of ['Options of run:', 'Options of validate', 'Options of import:', 'Options of sim:', '-V, --version']) expect(USAGE).toContain(section)
   })
+
+  it('the authoring commands: import --scenario, import-doc, record-session, each with its help and exit codes', () => {
+    expect(parseCli(['import', 'log.txt', '--scenario', 'out.yaml'], noFiles)).toMatchObject({ command: 'import', files: ['log.txt'], scenarioOut: 'out.yaml' })
+    expect(parseCli(['import-doc', 'page.rst', '-o', 'dir', '--url', 'https://x/p.html', '--force'], noFiles)).toMatchObject({ command: 'import-doc', files: ['page.rst'], output: 'dir', docUrl: 'https://x/p.html', force: true })
+    expect(parseCli(['record-session', '-o', 'new.yaml', '--port', '/dev/ttyUSB0', '--baud', '9600'], noFiles)).toMatchObject({ command: 'record-session', output: 'new.yaml', ports: ['/dev/ttyUSB0'], baud: 9600 })
+    expect(() => parseCli(['record-session', '-o', 'n.yaml', '-p', 'a', '-p', 'b'], noFiles)).toThrow('record-session talks to one --port')
+    expect(() => parseCli(['a.yaml', '--force'], noFiles)).toThrow('--url and --force belong to `at-scenario import-doc`')
+    expect(usageOf('import-doc')).toContain('1 an existing scenario differs from the page')
+    expect(usageOf('import-doc')).toContain('--force')
+    expect(usageOf('record-session')).toContain('Ctrl-C or Ctrl-D')
+    expect(usageOf('import')).toContain('--scenario <file>')
+  })
+})
+
+describe('sim --list-commands', () => {
+  it('needs no way of serving, and takes no other option of sim', () => {
+    expect(parseCli(['sim', '--list-commands'], noFiles)).toMatchObject({ command: 'sim', listCommands: true })
+    expect(usageError(['sim', '--list-commands', '--pty']).message).toBe('--list-commands takes no other option of sim')
+    expect(usageError(['sim', '--list-commands', '--profile', 'p.yaml']).message).toBe('--list-commands takes no other option of sim')
+    expect(usageError(['sim']).message).toBe('sim needs exactly one of --pty, --listen tcp://HOST:PORT, --port <path> or --list-commands')
+    expect(usageError(['a.yaml', '--list-commands']).message).toBe('--list-commands belongs to `at-scenario sim`')
+    expect(usageOf('sim')).toContain('at-scenario sim --list-commands')
+  })
 })
 
 describe('the lab options', () => {

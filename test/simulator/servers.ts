@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
@@ -218,4 +218,175 @@ function serverFrame(opcode: number, fin: boolean, payload: Uint8Array): Buffer 
   }
   head[0] = (fin ? 0x80 : 0) | opcode
   return Buffer.concat([head, Buffer.from(payload)])
+}
+
+export interface TcpPeer {
+  socket: Socket
+  /** Everything received on this connection so far. */
+  received(): Buffer
+  /** Resolves once at least `count` bytes arrived in all. */
+  bytesUntil(count: number): Promise<Buffer>
+  /** Resolves when the other end closed the connection. */
+  closed: Promise<void>
+}
+
+export interface TestTcpServer {
+  port: number
+  nextConnection(): Promise<TcpPeer>
+  close(): Promise<void>
+}
+
+/**
+ * A TCP server on 127.0.0.1 (an ephemeral port), plain or TLS; echoes what it gets unless told
+ * not to. Each connection shows what came in, and can be written to and ended by the test.
+ */
+export async function startTcpServer(options: { echo?: boolean; tls?: TlsServerOptions } = {}): Promise<TestTcpServer> {
+  const sockets = new Set<Socket>()
+  const pending: TcpPeer[] = []
+  let waiting: ((p: TcpPeer) => void)[] = []
+  const onSocket = (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('error', () => undefined)
+    const peer = tcpPeer(socket)
+    if (options.echo ?? true) socket.on('data', (d: Buffer) => socket.write(d))
+    const waiter = waiting.shift()
+    if (waiter) waiter(peer)
+    else pending.push(peer)
+  }
+  let server: Server
+  if (options.tls) {
+    const { createServer: createTlsServer } = await import('node:tls')
+    server = createTlsServer(
+      {
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+      },
+      onSocket,
+    )
+    server.on('tlsClientError', () => undefined)
+  } else server = createNetServer(onSocket)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    nextConnection: () => {
+      const ready = pending.shift()
+      if (ready) return Promise.resolve(ready)
+      return new Promise((resolve) => waiting.push(resolve))
+    },
+    close: async () => {
+      waiting = []
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** A TCP client of the device's own server (AT+CIPSERVER), on 127.0.0.1. */
+export async function connectTcp(port: number, tls?: { cert?: string; key?: string }): Promise<TcpPeer> {
+  const { connect } = await import('node:net')
+  const tlsModule = tls ? await import('node:tls') : undefined
+  const socket: Socket = tlsModule
+    ? tlsModule.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(tls?.cert ? { cert: tls.cert, key: tls.key } : {}) })
+    : connect({ host: '127.0.0.1', port })
+  await new Promise<void>((resolve, reject) => {
+    socket.once(tlsModule ? 'secureConnect' : 'connect', () => resolve())
+    socket.once('error', reject)
+  })
+  socket.on('error', () => undefined)
+  return tcpPeer(socket)
+}
+
+function tcpPeer(socket: Socket): TcpPeer {
+  let data = Buffer.alloc(0)
+  let waiters: { count: number; resolve: (b: Buffer) => void }[] = []
+  socket.on('data', (d: Buffer) => {
+    data = Buffer.concat([data, d])
+    for (const w of [...waiters]) if (data.length >= w.count) w.resolve(data)
+    waiters = waiters.filter((w) => data.length < w.count)
+  })
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  return {
+    socket,
+    received: () => data,
+    bytesUntil: (count) => (data.length >= count ? Promise.resolve(data) : new Promise((resolve) => waiters.push({ count, resolve }))),
+    closed,
+  }
+}
+
+export interface UdpPeer {
+  port: number
+  /** Datagrams received, with their sender. */
+  datagrams: { data: Buffer; port: number }[]
+  next(): Promise<{ data: Buffer; port: number }>
+  send(data: string | Uint8Array, port: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** A UDP socket on 127.0.0.1 (an ephemeral port). */
+export async function startUdpPeer(): Promise<UdpPeer> {
+  const { createSocket } = await import('node:dgram')
+  const socket = createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()))
+  const datagrams: { data: Buffer; port: number }[] = []
+  let taken = 0
+  let waiting: ((d: { data: Buffer; port: number }) => void)[] = []
+  socket.on('message', (data, from) => {
+    const d = { data, port: from.port }
+    datagrams.push(d)
+    const w = waiting.shift()
+    if (w) {
+      taken++
+      w(d)
+    }
+  })
+  return {
+    port: socket.address().port,
+    datagrams,
+    next: () => (taken < datagrams.length ? Promise.resolve(datagrams[taken++]!) : new Promise((resolve) => waiting.push(resolve))),
+    send: (data, port) => new Promise((resolve, reject) => socket.send(data, port, '127.0.0.1', (e) => (e ? reject(e) : resolve()))),
+    close: async () => {
+      waiting = []
+      await new Promise<void>((resolve) => socket.close(() => resolve()))
+    },
+  }
+}
+
+export interface TestHttpServer {
+  port: number
+  /** Requests received: method, URL, headers (lower-case keys) and body. */
+  requests: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: Buffer }[]
+  close(): Promise<void>
+}
+
+/**
+ * An HTTP server on 127.0.0.1 (an ephemeral port), plain or TLS: `/status/<n>` answers that status,
+ * `/bytes/<n>` n bytes of `x`, anything else echoes the request as JSON, as httpbin does.
+ */
+export async function startHttpServer(options: { tls?: TlsServerOptions } = {}): Promise<TestHttpServer> {
+  const requests: TestHttpServer['requests'] = []
+  const { createServer: createHttp } = await import('node:http')
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const parts: Buffer[] = []
+    req.on('data', (d: Buffer) => parts.push(d))
+    req.on('end', () => {
+      const body = Buffer.concat(parts)
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
+      const status = /^\/status\/(\d+)/.exec(req.url ?? '')
+      const bytes = /^\/bytes\/(\d+)/.exec(req.url ?? '')
+      const out = status ? Buffer.from('nope') : bytes ? Buffer.alloc(Number(bytes[1]), 0x78) : Buffer.from(JSON.stringify({ method: req.method, url: req.url, data: body.toString() }))
+      res.writeHead(status ? Number(status[1]) : 200, { 'Content-Type': 'application/json', 'Content-Length': out.length })
+      res.end(req.method === 'HEAD' ? undefined : out)
+    })
+  }
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttp(handler)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
 }

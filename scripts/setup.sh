@@ -16,7 +16,9 @@ cd "$(dirname "$0")/.."
 # mosquitto: the MQTT broker of the MQTT examples (scenarios/servers/mqtt-broker.py starts it on
 # the scenario's address and port); its system service is not wanted (see below).
 # tmux: a real terminal for the end-to-end test of `at-scenario record-session`.
-packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl python3-labgrid mosquitto tmux"
+# chromium: the tests open the HTML report in headless Chromium (driven by playwright-core, which
+#   downloads no browser of its own).
+packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl python3-labgrid mosquitto tmux chromium"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

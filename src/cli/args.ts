@@ -77,6 +77,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
                            powers of 1024; 0: no limit); past it the traffic is left out, a marker
                            says where, and the JSON and JUnit reports say it was cut
       --bail               stop after the first scenario that does not pass (the rest: not run)
+      --repeat <n>         run each scenario n times, one run after the other on the same device; every
+                           run is reported, and the latency figures are over all of them
       --record <file>      record every byte both ways with its time, the steps, the port and the
                            variables to a .atrec file (secrets left out), for --port replay:<file>
       --timeout-scale <x>  multiply every step's timeout by x (a slow board: 2; the simulator: 0.5)
@@ -85,7 +87,8 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --no-prerequisites   start none of the scenarios' prerequisites (servers); a --port replay:FILE
                            implies it`,
     exitCodes: `Exit codes: 0 passed, 1 a step failed, 2 bad input (nothing was run),
-            3 could not run (port, prerequisite), 129 hung up (SIGHUP), 130 interrupted.
+            3 could not run (port, prerequisite), 4 only budgets failed (right answers, too late),
+            129 hung up (SIGHUP), 130 interrupted.
 A closed stdout (| head, a full disk) stops progress output only; the run and its reports go on.`,
   },
   validate: {
@@ -210,6 +213,8 @@ export interface CliOptions {
   replaySpeed?: number
   /** --timeout-scale: every step timeout is multiplied by it. */
   timeoutScale?: number
+  /** --repeat: runs of each scenario. */
+  repeat?: number
   /** --no-prerequisites: start no prerequisite. */
   noPrerequisites?: boolean
   /** import -o: the recording to write; import-doc -o: the folder; record-session -o: the scenario. */
@@ -274,6 +279,7 @@ const OPTIONS = {
   record: { type: 'string' },
   'replay-speed': { type: 'string' },
   'timeout-scale': { type: 'string' },
+  repeat: { type: 'string' },
   'no-prerequisites': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   scenario: { type: 'string' },
@@ -408,7 +414,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
   checkCombination(command, files, ports, values)
   const reporters = reportersOf(values.reporter ?? [])
   const color = values['no-color'] ? false : values.color ? true : undefined
-  const { baud, replaySpeed, timeoutScale, shard } = numbersOf(values)
+  const { baud, replaySpeed, timeoutScale, shard, repeat } = numbersOf(values)
   const transcriptLimit = values['transcript-limit'] === undefined ? undefined : parseSize('--transcript-limit', values['transcript-limit'])
   const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
   const lab = labOptionsOf(values, ports)
@@ -437,6 +443,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     ...(values.record !== undefined ? { record: values.record } : {}),
     ...(replaySpeed !== undefined ? { replaySpeed } : {}),
     ...(timeoutScale !== undefined ? { timeoutScale } : {}),
+    ...(repeat !== undefined ? { repeat } : {}),
     ...(values['no-prerequisites'] ? { noPrerequisites: true } : {}),
   }
 }
@@ -466,6 +473,7 @@ function checkCombination(command: Command, files: string[], ports: string[], va
   if (values['list-commands']) throw new UsageError('--list-commands belongs to `at-scenario sim`')
   if (values.profile !== undefined && ports.length > 0) throw new UsageError('--profile configures the built-in simulator; it has no effect with --port')
   if (values.record !== undefined && files.length > 1) throw new UsageError('--record records one scenario: give one scenario file')
+  if (values.record !== undefined && values.repeat !== undefined && values.repeat.trim() !== '1') throw new UsageError('--record records one run: it cannot be combined with --repeat')
   if (values['replay-speed'] !== undefined && !ports.some((p) => p.startsWith('replay:'))) throw new UsageError('--replay-speed needs --port replay:FILE')
 }
 
@@ -535,8 +543,15 @@ function lineOf(values: Values): CliOptions['line'] {
   }
 }
 
-function numbersOf(values: Values): { baud?: number; replaySpeed?: number; timeoutScale?: number; shard?: CliOptions['shard'] } {
-  const out: { baud?: number; replaySpeed?: number; timeoutScale?: number; shard?: CliOptions['shard'] } = {}
+type Numbers = Pick<CliOptions, 'baud' | 'replaySpeed' | 'timeoutScale' | 'shard' | 'repeat'>
+
+function numbersOf(values: Values): Numbers {
+  const out: Numbers = {}
+  if (values.repeat !== undefined) {
+    const n = Number(values.repeat)
+    if (!/^\s*\d+\s*$/.test(values.repeat) || n < 1 || n > 1_000_000) throw new UsageError(`--repeat needs a whole number of runs from 1 to 1000000, got \`${values.repeat}\``)
+    out.repeat = n
+  }
   const scale = values['timeout-scale']
   if (scale !== undefined) {
     out.timeoutScale = Number(scale)

@@ -4,7 +4,7 @@ import type { SuiteResult } from '../engine/run-suite.ts'
 import type { Scenario } from '../source/types.ts'
 import type { CliOptions } from './args.ts'
 import { checkProfiles } from './check-profiles.ts'
-import { ExitCode, exitCodeOf } from './exit-codes.ts'
+import { ExitCode, exitCodeOf, worstOf } from './exit-codes.ts'
 import { listenForInterrupts } from './interrupts.ts'
 import type { CliIo } from './main.ts'
 import { openRunOutputs } from './run-outputs.ts'
@@ -63,6 +63,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
       ...(options.bail ? { bail: true } : {}),
       ...(options.reset ? { reset: options.reset } : {}),
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
+      ...(options.repeat !== undefined ? { repeat: options.repeat } : {}),
     })
   } finally {
     // What the run holds in a lab goes back first, whichever way the run ended, still under the
@@ -79,7 +80,7 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
   if (outputs.record) {
     const error = outputs.record.error
     io.stdout.write(error ? `The recording ${options.record} is incomplete: ${error.message}\n` : `Recorded: ${options.record}\n`)
-    if (error) return Math.max(exitCodeOf(result, interrupts.exitCode()), ExitCode.CouldNotRun)
+    if (error) return worstOf(exitCodeOf(result, interrupts.exitCode()), ExitCode.CouldNotRun)
   }
   return exitCodeOf(result, interrupts.exitCode())
 }

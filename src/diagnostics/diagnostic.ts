@@ -68,6 +68,7 @@ export type RunFailureCode =
   | 'reset-failed'
   | 'unwanted-line'
   | 'bad-timeout'
+  | 'over-budget'
   | 'prerequisite-failed'
 
 export function error(code: DiagnosticCode, message: string, span?: Span, hint?: string): Diagnostic {

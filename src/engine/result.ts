@@ -28,6 +28,8 @@ export type FailureReason =
   | 'bad-timeout'
   /** A value templated into a command has a line break: the step wrote nothing. */
   | 'unsafe-value'
+  /** The device answered as expected, but later than the step's `budget` allows. */
+  | 'over-budget'
 
 export interface StepFailure {
   reason: FailureReason
@@ -39,6 +41,21 @@ export interface StepFailure {
   waitingFor?: string
   /** For `prerequisite-exited`: which one, its exit code and its last lines of output. */
   prerequisite?: { name: string; exitCode?: number; signal?: string; outputTail: string[] }
+}
+
+/**
+ * How fast the device answered a step that wrote: times in ms since the run started (`writtenAt`)
+ * and since that write (the rest). `firstByteMs` is missing when nothing came back, `resultMs`
+ * when the step ended without an answer (a timeout, a lost link). With `poll:` it counts from the
+ * first write.
+ */
+export interface StepLatency {
+  /** When the step's (first) write went out. */
+  writtenAt: number
+  /** From the write to the first byte received after it (with echo on, the echo's). */
+  firstByteMs?: number
+  /** From the write to the line that decided the step: its final result, or the last expectation met. */
+  resultMs?: number
 }
 
 /** A line received while the step ran, for reports. `dir` tx is what the host wrote. */
@@ -74,8 +91,16 @@ export interface StepResult {
   /** Failures of the earlier attempts, when a retry followed them. */
   earlierFailures?: StepFailure[]
   failure?: StepFailure
-  /** What crossed the link while the step ran (secrets masked). */
-  lines: TranscriptLine[]
+  /** Set for steps that wrote something: how long the device took to start and to finish answering. */
+  latency?: StepLatency
+  /** The step's `budget` (or `defaults.budget`) in ms: a `resultMs` above it fails the step (`over-budget`). */
+  budgetMs?: number
+  /**
+   * What crossed the link while the step ran (secrets masked). Left out of a step that passed: a
+   * run keeps passed steps as compact records (a soak of 100,000 steps must not hold every line),
+   * and the transcript has every byte. The `step:end` event still carries them.
+   */
+  lines?: TranscriptLine[]
   captures: Record<string, string>
 }
 
@@ -108,6 +133,8 @@ export type RunStatus =
 
 export interface RunResult {
   scenario: { name: string; file: string; doc?: string; description?: string }
+  /** With `--repeat N`: which run of the scenario this is (1-based) of how many. */
+  repeat?: { index: number; of: number }
   target: string
   status: RunStatus
   startedAt: string

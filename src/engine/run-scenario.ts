@@ -8,12 +8,14 @@ import type { Scenario, Step } from '../source/types.ts'
 import { Variables } from '../source/variables.ts'
 import type { VariableInputs } from '../source/variables.ts'
 import type { EngineListener } from './events.ts'
+import { ReadClock } from './latency.ts'
 import { startPrerequisite } from './prerequisites.ts'
 import type { RunningPrerequisite } from './prerequisites.ts'
 import { skippedStep } from './result.ts'
 import type { PrerequisiteResult, RunResult, StepFailure, StepResult } from './result.ts'
 import { runStepWithRetry, stepDisplayName } from './run-step.ts'
 import type { StepContext } from './run-step.ts'
+import { StepList } from './step-list.ts'
 
 export interface RunOptions {
   link: OpenLink
@@ -145,9 +147,16 @@ function prepareRun(scenario: Scenario, options: RunOptions): Run {
     masker.flush()
     listener(event)
   }
+  const reads = new ReadClock()
   const session = new AtSession(
     options.link,
-    { onWrite: (bytes, at, secrets) => masker.tx(bytes, at, secrets), onRead: (bytes, at, data) => masker.rx(bytes, at, data) },
+    {
+      onWrite: (bytes, at, secrets) => masker.tx(bytes, at, secrets),
+      onRead: (bytes, at, data) => {
+        reads.read(at)
+        masker.rx(bytes, at, data)
+      },
+    },
     now,
   )
   const stepAbort = new AbortController()
@@ -166,6 +175,7 @@ function prepareRun(scenario: Scenario, options: RunOptions): Run {
       vars,
       redactor,
       masker,
+      reads,
       now,
       signal: stepAbort.signal,
       abortReason: () => run.abortReason,
@@ -258,7 +268,9 @@ function watchPrerequisites(run: Run, started: readonly Started[]): void {
  */
 async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: boolean; always: boolean }): Promise<{ results: StepResult[]; failed: boolean; anyRan: boolean }> {
   const { emit, options } = run
-  const results: StepResult[] = []
+  // Passed and skipped steps are kept compact: a long soak must not hold every line it exchanged.
+  const list = new StepList(steps)
+  const results = list.results
   let failed = false
   let anyRan = false
   const ctx: StepContext = how.always
@@ -268,8 +280,8 @@ async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: bo
     const skip = how.setupFailed || (how.always ? options.hardSignal?.aborted === true : failed || run.stepAbort.signal.aborted)
     if (skip) {
       const skipped = skippedStep(step, run.stepName(step), run.now())
-      results.push(skipped)
       emit({ type: 'step:end', result: skipped })
+      list.add(skipped)
       continue
     }
     anyRan = true
@@ -280,8 +292,9 @@ async function runSteps(run: Run, steps: readonly Step[], how: { setupFailed: bo
     })
     const hint = result.failure && result.kind === 'send' && result.sent !== undefined ? options.failureHint?.(result.sent) : undefined
     if (hint && result.failure) result.failure = { ...result.failure, message: `${result.failure.message}; ${hint}` }
-    results.push(result)
+    // Listeners get the full result; the run keeps what the reports need.
     emit({ type: 'step:end', result })
+    list.add(result)
     if ((result.status === 'failed' || result.status === 'errored') && !step.optional) failed = true
   }
   return { results, failed, anyRan }

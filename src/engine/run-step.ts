@@ -9,7 +9,8 @@ import type { Expectation, Step } from '../source/types.ts'
 import { UndefinedVariableError } from '../source/template.ts'
 import { parseDuration } from '../source/duration.ts'
 import { toMatcher } from './expectations.ts'
-import type { StepFailure, StepResult } from './result.ts'
+import { budgetFailure, commandKey, latencyOf } from './latency.ts'
+import type { StepFailure, StepResult, TranscriptLine } from './result.ts'
 import { sleep } from './sleep.ts'
 import type { MatcherSet, StepContext, StepPlan } from './steps/context.ts'
 import { stepHandler } from './steps/index.ts'
@@ -20,6 +21,8 @@ const MAX_LINES = 200
 /** Exchange failures that are the device answering otherwise than expected: a failed step, not an errored one. */
 const ASSERTIONS: ReadonlySet<ExchangeFailure['reason']> = new Set(['unexpected-result', 'unwanted'])
 /** The longest a timer can wait (2^31 - 1 ms): a longer timeout would fire at once. */
+/** The reason a finished write is cancelled with: one object, since abort() without one builds a DOMException (a stack) per step. */
+const WRITE_OVER = Object.freeze({ reason: 'write over' })
 const MAX_TIMEOUT_MS = 2_147_483_647
 /** How many lines from before a `wait` step began its report shows. */
 const OLDER_LINES_SHOWN = 20
@@ -77,11 +80,22 @@ export async function runStep(given: Step, ctx: StepContext, onStart?: (expected
   if ('failure' in timed) return finish('errored', timed.failure)
   if (ctx.signal.aborted) return finish('errored', ctx.abortReason())
 
+  if (step.budgetMs !== undefined) result.budgetMs = step.budgetMs
+  // Latency counts from the step's first write (a `poll:` writes again; a payload waits for `>` first).
+  let writtenAt: number | undefined
+  const lines = (result.lines ??= [])
+  const noteLine = (line: TranscriptLine) => {
+    lines.push(line)
+    if (line.dir === 'tx' && writtenAt === undefined) {
+      writtenAt = line.at
+      ctx.reads?.arm()
+    }
+  }
   let plan: StepPlan
   try {
     if (undefinedVariable) throw undefinedVariable
     if (forbidden.undefinedVariable) throw forbidden.undefinedVariable
-    plan = handler.plan(step, ctx, (line) => result.lines.push(line))
+    plan = handler.plan(step, ctx, noteLine)
   } catch (e) {
     if (e instanceof UndefinedVariableError) {
       return finish('errored', { reason: 'undefined-variable', message: `${e.message}: it has no value when this step runs` })
@@ -91,7 +105,12 @@ export async function runStep(given: Step, ctx: StepContext, onStart?: (expected
   if (plan.kind === 'error') return finish('errored', plan.failure)
   if (plan.kind === 'pause') return (await sleep(plan.ms, ctx.signal)) ? finish('errored', ctx.abortReason()) : finish('passed')
   if (plan.sent !== undefined) result.sent = plan.sent
-  if (plan.kind === 'write') return finish(...writeOutcome(await writeWithin(plan.write, step.timeoutMs, ctx.signal), step.timeoutMs, ctx))
+  if (plan.kind === 'write') {
+    const outcome = writeOutcome(await writeWithin(plan.write, step.timeoutMs, ctx.signal), step.timeoutMs, ctx)
+    // Nothing is waited for: only when the bytes went out is known.
+    if (writtenAt !== undefined) result.latency = { writtenAt }
+    return finish(...outcome)
+  }
 
   if (plan.awaitPrompt) {
     const prompt = await ctx.session.waitForPrompt(step.timeoutMs, ctx.signal)
@@ -106,8 +125,11 @@ export async function runStep(given: Step, ctx: StepContext, onStart?: (expected
     ...(plan.commandName ? { commandName: plan.commandName } : {}),
     ...(forbidden.matchers.length > 0 ? { forbidden: forbidden.matchers } : {}),
   })
+  // The arrival of the last line seen before the exchange settled: the one that decided it.
+  let lastSeenAt: number | undefined
   const record = (entry: InboxEntry) => {
-    if (result.lines.length < MAX_LINES) result.lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: shownText(entry, ctx) })
+    if (writtenAt !== undefined && entry.at >= writtenAt) lastSeenAt = entry.at
+    if (lines.length < MAX_LINES) lines.push({ at: entry.at, dir: 'rx', kind: entry.kind, text: shownText(entry, ctx) })
   }
   const unsubscribe = subscribe(ctx.session, exchange, record)
   // The write happens inside the exchange's run: one timer and one abort listener bound both.
@@ -124,7 +146,11 @@ export async function runStep(given: Step, ctx: StepContext, onStart?: (expected
   }
   result.matched = exchange.matched
   keepCaptures(exchange.captures, result, ctx)
+  if (writtenAt !== undefined) result.latency = latencyOf(writtenAt, ctx.reads?.first, outcome.kind === 'settled' ? lastSeenAt : undefined)
   const verdict = exchangeVerdict(exchange, outcome, step.timeoutMs, ctx)
+  // A right answer that came too late: a failure of its own, so that a slower firmware breaks CI.
+  const late = verdict.status === 'passed' ? budgetFailure(result.latency, step.budgetMs, step.kind === 'send' ? commandKey(result.sent) : undefined) : undefined
+  if (late) return finish('failed', late)
   return finish(verdict.status, verdict.failure)
 }
 
@@ -338,7 +364,7 @@ function writeWithin(write: (cancelled: AbortSignal) => Promise<void>, timeoutMs
       done = true
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
-      cancel.abort()
+      cancel.abort(WRITE_OVER)
       resolve(r)
     }
     const timer = setTimeout(() => finish({ kind: 'stalled' }), timeoutMs)

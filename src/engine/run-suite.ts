@@ -36,12 +36,23 @@ export interface OpenedDevice {
   failureHint?: (sent: string) => string | undefined
 }
 
-/** What a suite tells whoever shows it: a reporter for people and CI. */
+/** With `repeat`: which run of a scenario this is (1-based), of how many. */
+export interface Repetition {
+  index: number
+  of: number
+}
+
+/** What a suite tells whoever shows it: a reporter for people and CI. `repeat` is given when scenarios run more than once. */
 export interface SuiteReporter {
   /** A scenario is about to run on a device (before its port is opened). */
-  announce(scenario: Scenario, device: { description: string; onSimulator: boolean }, prefix: string): void
+  announce(scenario: Scenario, device: { description: string; onSimulator: boolean }, prefix: string, repeat?: Repetition): void
   /** The port is open: the run's events go to `listener`, and `end` gets its result. */
-  scenarioStarting(scenario: Scenario, device: { description: string; onSimulator: boolean }, prefix: string): Promise<{ listener: EngineListener; end(result: RunResult): Promise<void> }>
+  scenarioStarting(
+    scenario: Scenario,
+    device: { description: string; onSimulator: boolean },
+    prefix: string,
+    repeat?: Repetition,
+  ): Promise<{ listener: EngineListener; end(result: RunResult): Promise<void> }>
   /** A scenario that does not run at all, with its result (every step skipped). */
   scenarioNotRun(scenario: Scenario, result: RunResult, notRun: NotRun): void
 }
@@ -63,10 +74,15 @@ export interface SuiteOptions {
   reset?: 'none' | 'soft' | 'hard'
   /** Every step timeout is multiplied by this (slow boards). */
   timeoutScale?: number
+  /** Run each scenario this many times, one run after the other on the same device (default 1). */
+  repeat?: number
 }
 
-/** How one scenario of a suite ended. */
-export type SuiteOutcome = RunResult['status'] | 'could-not-open'
+/**
+ * How one scenario of a suite ended (the worst of its runs with `repeat`). `over-budget`: it failed,
+ * and only because answers came later than their `budget`: every answer was right.
+ */
+export type SuiteOutcome = RunResult['status'] | 'could-not-open' | 'over-budget'
 
 export interface SuiteResult {
   /** In the order the scenarios were given; undefined for those never started (Ctrl-C, `--bail`). */
@@ -86,10 +102,20 @@ export async function runSuite(scenarios: readonly Scenario[], options: SuiteOpt
   let next = 0
   const stopping = () => options.signal?.aborted === true || (options.bail === true && outcomes.some((o) => o !== undefined && o !== 'passed'))
 
+  const times = Math.max(1, options.repeat ?? 1)
+  // The runs of one scenario stay on one lane, one after the other: their figures compare one device.
   const lane = async (device: SuiteDevice): Promise<void> => {
     while (next < scenarios.length && !stopping()) {
       const i = next++
-      outcomes[i] = await runOne(scenarios[i]!, device, parallel ? `[${device.name ?? device.description}] ` : '', options)
+      const prefix = parallel ? `[${device.name ?? device.description}] ` : ''
+      for (let r = 1; r <= times; r++) {
+        if (r > 1 && stopping()) {
+          reportRunsNotRun(scenarios[i]!, { index: r, of: times }, options)
+          break
+        }
+        const outcome = await runOne(scenarios[i]!, device, prefix, options, times > 1 ? { index: r, of: times } : undefined)
+        outcomes[i] = worse(outcomes[i], outcome)
+      }
     }
   }
   // allSettled: a lane that fails must not leave the others running unwatched.
@@ -99,15 +125,48 @@ export async function runSuite(scenarios: readonly Scenario[], options: SuiteOpt
       ? { reason: 'interrupted', message: 'the run was interrupted' }
       : { reason: 'bail', message: '--bail: an earlier scenario did not pass' }
     const where = options.devices[0]?.description ?? 'no device'
-    for (const rest of scenarios.slice(next)) options.reporter.scenarioNotRun(rest, notRunResult(rest, where, notRun), notRun)
+    for (const rest of scenarios.slice(next)) {
+      for (let r = 1; r <= times; r++) options.reporter.scenarioNotRun(rest, withRepeat(notRunResult(rest, where, notRun), times > 1 ? { index: r, of: times } : undefined), notRun)
+    }
   }
   const crashed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
   if (crashed) throw crashed.reason
   return { outcomes, interrupted: options.signal?.aborted === true }
 }
 
+/** The runs of a scenario left after Ctrl-C or `--bail` stopped its repetitions, as not run. */
+function reportRunsNotRun(scenario: Scenario, from: Repetition, options: SuiteOptions): void {
+  const notRun: NotRun = options.signal?.aborted
+    ? { reason: 'interrupted', message: 'the run was interrupted' }
+    : { reason: 'bail', message: '--bail: an earlier run did not pass' }
+  const where = options.devices[0]?.description ?? 'no device'
+  for (let r = from.index; r <= from.of; r++) options.reporter.scenarioNotRun(scenario, withRepeat(notRunResult(scenario, where, notRun), { index: r, of: from.of }), notRun)
+}
+
+function withRepeat(result: RunResult, repeat: Repetition | undefined): RunResult {
+  return repeat ? { ...result, repeat } : result
+}
+
+/** Which of two outcomes of a scenario's runs it reports: as the exit codes rank them. */
+const RANK: Record<SuiteOutcome, number> = { passed: 0, 'over-budget': 1, failed: 2, 'not-run': 3, 'could-not-open': 3, interrupted: 4 }
+function worse(a: SuiteOutcome | undefined, b: SuiteOutcome): SuiteOutcome {
+  return a !== undefined && RANK[a] >= RANK[b] ? a : b
+}
+
+/** A failed run whose failures are all answers that came too late (not optional ones): a slower device, not a wrong one. */
+export function onlyBudgetsFailed(result: RunResult): boolean {
+  if (result.status !== 'failed') return false
+  let any = false
+  for (const s of [...result.steps, ...result.teardown]) {
+    if ((s.status !== 'failed' && s.status !== 'errored') || s.optional) continue
+    if (s.failure?.reason !== 'over-budget') return false
+    any = true
+  }
+  return any
+}
+
 /** One scenario on one device: opened, run, reported, closed again whatever happens. */
-async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, options: SuiteOptions): Promise<SuiteOutcome> {
+async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, options: SuiteOptions, repeat?: Repetition): Promise<SuiteOutcome> {
   const { reporter } = options
   let description = device.description
   let prepared: PreparedDevice
@@ -115,19 +174,19 @@ async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, o
   try {
     prepared = await device.prepare(scenario)
     description = prepared.description
-    reporter.announce(scenario, prepared, prefix)
+    reporter.announce(scenario, prepared, prefix, repeat)
     opened = await prepared.open()
   } catch (e) {
     if (!(e instanceof LinkOpenError)) throw e
     const notRun: NotRun = { reason: 'link-error', message: e.message }
-    reporter.scenarioNotRun(scenario, notRunResult(scenario, description, notRun), notRun)
+    reporter.scenarioNotRun(scenario, withRepeat(notRunResult(scenario, description, notRun), repeat), notRun)
     return 'could-not-open'
   }
   let result: RunResult
   let reporting
   // From here on the port is open: whatever fails, it is closed again.
   try {
-    reporting = await reporter.scenarioStarting(scenario, { description: opened.link.description, onSimulator: prepared.onSimulator }, prefix)
+    reporting = await reporter.scenarioStarting(scenario, { description: opened.link.description, onSimulator: prepared.onSimulator }, prefix, repeat)
     const { listener } = reporting
     const extra = opened.extra
     result = await runScenario(scenario, {
@@ -148,13 +207,14 @@ async function runOne(scenario: Scenario, device: SuiteDevice, prefix: string, o
       ...(opened.skipPrerequisites ? { skipPrerequisites: opened.skipPrerequisites } : {}),
       ...(opened.failureHint ? { failureHint: opened.failureHint } : {}),
     })
+    if (repeat) result.repeat = repeat
   } finally {
     await opened.link.close()
     await opened.extra?.close()
   }
   // Progress finished, failure details, the summary line, and the report files rewritten.
   await reporting.end(result)
-  return result.status
+  return onlyBudgetsFailed(result) ? 'over-budget' : result.status
 }
 
 /**

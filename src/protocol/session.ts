@@ -9,6 +9,8 @@ import type { InboxEntry } from './inbox.ts'
 import { Inbox, toEntry } from './inbox.ts'
 import type { EntryKind } from './inbox.ts'
 
+/** The reason a finished exchange cancels its write with: one object, since abort() without one builds a DOMException (a stack) per step. */
+const EXCHANGE_OVER = Object.freeze({ reason: 'exchange over' })
 const ANSWERS: ReadonlySet<EntryKind> = new Set<EntryKind>(['echo', 'final-success', 'final-failure', 'busy', 'prompt'])
 
 /** The byte stream to a device: a serial port, a TCP connection, or the simulator. */
@@ -164,7 +166,7 @@ export class AtSession {
           clearTimeout(timer)
           signal?.removeEventListener('abort', onAbort)
           this.waiters.delete(waiter)
-          cancel?.abort()
+          cancel?.abort(EXCHANGE_OVER)
           resolve(outcome)
         }
         const waiter = (why: 'entry' | 'closed') => {

@@ -36,13 +36,23 @@ export function describeStepFailure(step: StepResult, options: TextOptions): str
     out.push(`${pad}prerequisite "${terminalText(p.name)}": ${p.signal ? `killed by ${p.signal}` : `exit code ${p.exitCode ?? '?'}`}`)
     if (p.outputTail.length > 0) out.push(`${pad}its last output:`, ...p.outputTail.map((l) => `${pad}  | ${terminalText(l)}`))
   }
-  if (step.lines.length > 0) {
-    out.push(`${pad}what crossed the link during the step:`, ...formatLines(step.lines, step.startedAt).map((l) => `${pad}  ${l}`))
+  if (step.latency?.resultMs !== undefined && step.budgetMs !== undefined) {
+    const first = step.latency.firstByteMs !== undefined ? `first byte after ${formatMs(step.latency.firstByteMs)}, ` : ''
+    out.push(`${pad}latency: ${first}answer after ${formatMs(step.latency.resultMs)}; budget ${step.budgetMs} ms`)
+  }
+  const lines = step.lines ?? []
+  if (lines.length > 0) {
+    out.push(`${pad}what crossed the link during the step:`, ...formatLines(lines, step.startedAt).map((l) => `${pad}  ${l}`))
   } else if (step.kind !== 'sleep') {
     out.push(`${pad}nothing was received during the step`)
   }
   if (step.doc) out.push(`${pad}see: ${step.doc}`)
   return out.join('\n')
+}
+
+/** Milliseconds with a tenth: latencies are compared with budgets, so 300 and 300.4 differ. */
+export function formatMs(ms: number): string {
+  return `${Math.round(ms * 10) / 10} ms`
 }
 
 /** A line longer than this (a flood without line breaks) is cut in the failure text; the transcript has it all. */
@@ -100,7 +110,16 @@ export function runSummaryLine(report: RunReport): string {
   }
   const verdict = { passed: 'PASSED', failed: 'FAILED', 'not-run': 'NOT RUN', interrupted: 'INTERRUPTED' }[overallStatus(report)]
   const parts = [...counts].map(([k, n]) => `${n} ${k}`)
-  return `${verdict} ${report.scenarios.length} scenarios: ${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)}s`
+  // With --repeat each run is an entry: say how many scenarios they are runs of.
+  const repeated = report.scenarios.some((s) => s.result.repeat)
+  const what = repeated
+    ? plural(new Set(report.scenarios.map((s) => s.result.scenario.file)).size, 'scenario') + `, ${report.scenarios.length} runs`
+    : `${report.scenarios.length} scenarios`
+  return `${verdict} ${what}: ${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(2)}s`
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
 /** The one-line verdict of a run. */
@@ -116,7 +135,8 @@ export function summaryLine(result: RunResult): string {
   if (warnings) parts.push(`${warnings} optional failed (warning)`)
   if (count('skipped')) parts.push(`${count('skipped')} skipped`)
   const verdict = { passed: 'PASSED', failed: 'FAILED', 'not-run': 'NOT RUN', interrupted: 'INTERRUPTED' }[result.status]
-  return `${verdict} ${terminalText(result.scenario.file)}: ${parts.join(', ')} in ${seconds}s`
+  const run = result.repeat ? ` [run ${result.repeat.index}/${result.repeat.of}]` : ''
+  return `${verdict} ${terminalText(result.scenario.file)}${run}: ${parts.join(', ')} in ${seconds}s`
 }
 
 const ERR_SUBCATEGORIES: Record<string, string> = {

@@ -19,6 +19,8 @@ export interface FileFormat {
   /** Loaded only when the format is asked for. */
   load(): Promise<RenderReport>
   to?: never
+  /** The format draws the serial timeline: the reporting keeps a bounded one per scenario (`ScenarioReport.timeline`). */
+  needsTimeline?: boolean
 }
 
 /** What a report written as the run goes gets, besides each scenario's report. */
@@ -39,6 +41,7 @@ export type StartStream = (context: StreamContext) => (scenario: ScenarioReport)
 export interface StreamFormat {
   to: 'stdout'
   file?: never
+  needsTimeline?: never
   summary: string
   load(): Promise<StartStream>
 }
@@ -70,6 +73,15 @@ export const REPORT_FORMATS = {
     to: 'stdout',
     summary: 'LAVA test cases, a test set per scenario: <LAVA_SIGNAL_TESTCASE ...> lines, or lava-test-case when on PATH',
     load: async () => (await import('./lava.ts')).startLava,
+  },
+  html: {
+    file: 'index.html',
+    summary: 'one self-contained page: summary, failures, latency histograms, serial timeline',
+    needsTimeline: true,
+    load: async () => {
+      const { toHtml } = await import('./html.ts')
+      return (report, { sources, version, hostname }) => toHtml(report, { sources, version, ...(hostname ? { hostname } : {}) })
+    },
   },
 } satisfies Record<string, ReportFormat>
 

@@ -1,4 +1,6 @@
 import type { RunResult } from '../engine/result.ts'
+import { commandLatencies } from './latency-stats.ts'
+import type { CommandLatency } from './latency-stats.ts'
 import type { NotRun, OverallStatus, RunReport } from './run-report.ts'
 import { overallStatus } from './run-report.ts'
 import type { TranscriptCut } from './transcript.ts'
@@ -8,14 +10,20 @@ export interface JsonReport {
   $schema: string
   tool: 'at-scenario'
   version: string
-  /** The version of this file's shape; bumped when a field changes meaning or goes away. */
-  format: 1
+  /**
+   * The version of this file's shape; bumped when a field changes meaning or goes away. 2: steps that
+   * passed or were skipped have no `lines` (the transcript has them); steps have `latency` and
+   * `budgetMs`; the run has `latency` per command; scenarios run with --repeat say which run they are.
+   */
+  format: 2
   startedAt: string
   durationMs: number
   /** False while the run goes on (the file is rewritten after each scenario) or when it was killed. */
   complete: boolean
   status: OverallStatus
   summary: Record<RunResult['status'], number> & { scenarios: number }
+  /** How fast the device answered, per AT command, over every scenario and run of the report. */
+  latency: { commands: Omit<CommandLatency, 'samples'>[] }
   scenarios: (RunResult & { transcript?: string; transcriptCut?: TranscriptCut; device?: string; notRun?: NotRun })[]
 }
 
@@ -29,12 +37,13 @@ export function toJsonReport(report: RunReport, version: string): JsonReport {
     $schema: RESULT_SCHEMA_ID,
     tool: 'at-scenario',
     version,
-    format: 1,
+    format: 2,
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     complete: report.complete,
     status: overallStatus(report),
     summary,
+    latency: { commands: commandLatencies(report.scenarios.map((s) => s.result)).map(({ samples: _, ...rest }) => rest) },
     scenarios: report.scenarios.map((s) => ({
       ...s.result,
       ...(s.transcript !== undefined ? { transcript: s.transcript } : {}),

@@ -27,13 +27,14 @@ export function writeFileAtomic(path: string, text: string): void {
 
 /**
  * Names the transcripts of a run: `<scenario file name>.transcript.txt`, with `-2`, `-3`... when two
- * scenarios of the run have the same file name in different folders.
+ * scenarios of the run have the same file name in different folders; the runs of `--repeat` are
+ * `<name>.run-1.transcript.txt`, `<name>.run-2.transcript.txt`...
  */
 export class TranscriptNames {
   private readonly used = new Set<string>()
 
-  next(scenarioFile: string): string {
-    const stem = basename(scenarioFile, extname(scenarioFile)) || 'scenario'
+  next(scenarioFile: string, run?: number): string {
+    const stem = `${basename(scenarioFile, extname(scenarioFile)) || 'scenario'}${run !== undefined ? `.run-${run}` : ''}`
     let name = `${stem}.transcript.txt`
     for (let n = 2; this.used.has(name); n++) name = `${stem}-${n}.transcript.txt`
     this.used.add(name)

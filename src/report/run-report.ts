@@ -1,4 +1,5 @@
 import type { NotRun, RunResult } from '../engine/result.ts'
+import type { Timeline } from './timeline.ts'
 import type { TranscriptCut } from './transcript.ts'
 
 export type { NotRun } from '../engine/result.ts'
@@ -10,10 +11,12 @@ export interface ScenarioReport {
   transcript?: string
   /** Set when the transcript reached `--transcript-limit` and the rest of the traffic was left out. */
   transcriptCut?: TranscriptCut
-  /** The device: the simulator, a capture named `device`, or the first line of AT+GMR (see `deviceOf`). */
+  /** The device: the simulator, a capture named `device`, or the first line of AT+GMR (see `DeviceWatch`). */
   device?: string
   /** Set when the scenario did not run at all; `result` then has every step skipped. */
   notRun?: NotRun
+  /** What the HTML report's serial timeline shows (kept only when a format needs it; bounded). */
+  timeline?: Timeline
 }
 
 /** A whole invocation: every scenario given, in order, whether it ran or not. */

@@ -3,19 +3,20 @@ import { isAbsolute, join, resolve } from 'node:path'
 import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import type { EngineListener } from '../engine/events.ts'
 import type { NotRun, RunResult } from '../engine/result.ts'
-import type { SuiteReporter } from '../engine/run-suite.ts'
+import type { Repetition, SuiteReporter } from '../engine/run-suite.ts'
 import type { Scenario } from '../source/types.ts'
 import { terminalText } from '../bytes/terminal-text.ts'
-import { deviceOf } from './device.ts'
+import { DeviceWatch } from './device.ts'
+import { endOfRunText } from './end-of-run.ts'
 import { describeScenarioFailures, runSummaryLine, summaryLine } from './failure-text.ts'
 import { REPORT_FORMATS } from './formats.ts'
-import type { RenderReport, ReportFormatName, StartStream } from './formats.ts'
+import type { RenderReport, ReportFormat, ReportFormatName, StartStream } from './formats.ts'
 import { createPlainProgress } from './plain.ts'
 import { displayPath, TranscriptNames, writeFileAtomic } from './report-files.ts'
 import type { RunReport, ScenarioReport } from './run-report.ts'
 import { StreamFile } from '../files/stream-file.ts'
+import { TimelineCollector } from './timeline.ts'
 import { Transcript } from './transcript.ts'
-
 
 interface Out {
   write(text: string): unknown
@@ -73,6 +74,8 @@ export class RunReporting implements SuiteReporter {
   private readonly renderers: ReadonlyMap<ReportFormatName, RenderReport>
   /** Reports written as each scenario ends, to stdout (`--reporter lava`). */
   private readonly streams: ((scenario: ScenarioReport) => void)[]
+  /** A format draws the serial timeline: each scenario keeps a bounded one. */
+  private readonly timelines: boolean
 
   private constructor(options: ReportingOptions, dir: string | undefined, renderers: ReadonlyMap<ReportFormatName, RenderReport>, streams: StartStream[]) {
     this.options = options
@@ -80,6 +83,7 @@ export class RunReporting implements SuiteReporter {
     this.renderers = renderers
     const context = { stdout: options.stdout, env: options.env ?? {}, warn: (m: string) => this.warn(m) }
     this.streams = streams.map((start) => start(context))
+    this.timelines = options.formats.some((f) => (REPORT_FORMATS[f] as ReportFormat).needsTimeline === true)
     this.report = { startedAt: new Date().toISOString(), durationMs: 0, complete: false, scenarios: [] }
   }
 
@@ -110,29 +114,35 @@ export class RunReporting implements SuiteReporter {
   }
 
   /** The line that opens a scenario's output, before its port is opened; a blank line separates scenarios. */
-  announce(scenario: Scenario, target: { description: string; onSimulator: boolean }, prefix = ''): void {
+  announce(scenario: Scenario, target: { description: string; onSimulator: boolean }, prefix = '', repeat?: Repetition): void {
     const separator = this.announced++ > 0 ? '\n' : ''
-    this.options.stdout.write(`${separator}${prefix}${scenario.file}: running on ${target.description}${target.onSimulator ? ' (no --port given)' : ''}\n`)
+    const run = repeat ? ` (run ${repeat.index} of ${repeat.of})` : ''
+    this.options.stdout.write(`${separator}${prefix}${scenario.file}${run}: running on ${target.description}${target.onSimulator ? ' (no --port given)' : ''}\n`)
   }
 
   /**
    * A scenario is about to run on `target`: opens its transcript and its progress view. Its place in
    * the reports is taken now, so that they keep the order of the command line.
    */
-  async scenarioStarting(scenario: Scenario, target: { description: string; onSimulator: boolean }, prefix = ''): Promise<ScenarioReporting> {
+  async scenarioStarting(scenario: Scenario, target: { description: string; onSimulator: boolean }, prefix = '', repeat?: Repetition): Promise<ScenarioReporting> {
     const { plain, color, sources } = this.options
     // Scenarios running side by side on several ports: every line says which port it is about.
     const stdout = prefixLines(this.options.stdout, prefix)
     const stderr = prefixLines(this.options.stderr, prefix)
     const slot = this.slots.push(undefined) - 1
-    const transcript = this.openTranscript(scenario.file)
+    const transcript = this.openTranscript(scenario.file, repeat)
     const progress: Progress = plain
       ? createPlainProgress({ out: stdout, color })
       : await (await import('./terminal.ts')).createTerminalReporter({ color })
+    // The run keeps passed steps without their lines: what needs them listens as they end.
+    const device = new DeviceWatch()
+    const timeline = this.timelines ? new TimelineCollector() : undefined
     return {
       listener: (event) => {
         transcript?.writer.listener(event)
         progress.listener(event)
+        timeline?.listener(event)
+        if (event.type === 'step:end') device.see(event.result)
       },
       end: async (result) => {
         await progress.done()
@@ -140,8 +150,9 @@ export class RunReporting implements SuiteReporter {
         if (transcript?.file.error) this.warn(`the transcript ${transcript.shown} is incomplete: ${transcript.file.error.message}`)
         const entry: ScenarioReport = { result, ...(transcript ? { transcript: transcript.shown } : {}) }
         if (transcript?.writer.cut) entry.transcriptCut = { ...transcript.writer.cut }
-        const device = deviceOf(result, target.onSimulator)
-        if (device !== undefined) entry.device = device
+        const shown = device.device(target.onSimulator)
+        if (shown !== undefined) entry.device = shown
+        if (timeline) entry.timeline = timeline.timeline()
         this.slots[slot] = entry
         for (const block of describeScenarioFailures(entry, { color, sources })) stderr.write(`\n${block}\n`)
         stdout.write(`\n${summaryLine(result)}\n`)
@@ -167,6 +178,9 @@ export class RunReporting implements SuiteReporter {
     this.report.complete = true
     this.writeReports()
     const { stdout } = this.options
+    // A long log ends with what failed and where, not only with counts.
+    const end = endOfRunText(this.report)
+    if (end) stdout.write(`\n${end}\n`)
     if (this.report.scenarios.length > 1) stdout.write(`\n${runSummaryLine(this.report)}\n`)
     const written = [
       ...this.report.scenarios.flatMap((s) => (s.transcript ? [s.transcript] : [])),
@@ -176,9 +190,9 @@ export class RunReporting implements SuiteReporter {
     return this.report
   }
 
-  private openTranscript(scenarioFile: string): { writer: Transcript; file: StreamFile; shown: string } | undefined {
+  private openTranscript(scenarioFile: string, repeat?: Repetition): { writer: Transcript; file: StreamFile; shown: string } | undefined {
     if (!this.dir) return undefined
-    const path = join(this.dir, this.names.next(scenarioFile))
+    const path = join(this.dir, this.names.next(scenarioFile, repeat?.index))
     try {
       const file = new StreamFile(path)
       const limit = this.options.transcriptLimitBytes

@@ -45,6 +45,18 @@ export interface NormalizeContext {
   includes: IncludeScope[]
 }
 
+/** Whether a step writes and then waits for an answer, whose time a `budget` can limit. */
+export function timesAnswer(step: Step): boolean {
+  return (step.kind === 'send' && step.awaitsAnswer) || step.kind === 'payload' || (step.kind === 'write' && step.expect.length > 0)
+}
+
+/** `defaults.budget` on the steps it can time that set no `budget` of their own. */
+function withDefaultBudget(steps: Step[], budgetMs: number | undefined): Step[] {
+  if (budgetMs === undefined) return steps
+  for (const step of steps) if (step.budgetMs === undefined && timesAnswer(step)) step.budgetMs = budgetMs
+  return steps
+}
+
 function isObject(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -79,6 +91,7 @@ export class Normalizer {
   scenario(raw: Raw): Scenario {
     const defaults = isObject(raw.defaults) && !this.bad(['defaults']) ? raw.defaults : {}
     const defaultTimeoutMs = this.duration(defaults.timeout, ['defaults', 'timeout']) ?? DEFAULT_TIMEOUT_MS
+    const defaultBudgetMs = this.duration(defaults.budget, ['defaults', 'budget'])
     const device = isObject(raw.device) && !this.bad(['device']) ? raw.device : {}
     const simulator = isObject(raw.simulator) && !this.bad(['simulator']) ? raw.simulator : {}
     const strings = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []).map(String)
@@ -105,8 +118,8 @@ export class Normalizer {
       prerequisites: (Array.isArray(raw.prerequisites) ? (raw.prerequisites as Raw[]) : [])
         .map((p, i) => (this.bad(['prerequisites', i]) ? undefined : this.prerequisite(p, i)))
         .filter((p): p is Prerequisite => p !== undefined),
-      steps: this.steps(raw.steps, 'steps', defaultTimeoutMs),
-      teardown: this.steps(raw.teardown, 'teardown', defaultTimeoutMs),
+      steps: withDefaultBudget(this.steps(raw.steps, 'steps', defaultTimeoutMs), defaultBudgetMs),
+      teardown: withDefaultBudget(this.steps(raw.teardown, 'teardown', defaultTimeoutMs), defaultBudgetMs),
       includes: this.ctx.includes,
     }
   }
@@ -234,12 +247,24 @@ export class Normalizer {
     }
     this.ctx.includes.push(scope)
     const innerDefaults = isObject(value.defaults) ? value.defaults : {}
-    const steps = inner.steps(value.steps, 'steps', inner.duration(innerDefaults.timeout, ['defaults', 'timeout']) ?? defaultTimeoutMs)
+    const steps = withDefaultBudget(
+      inner.steps(value.steps, 'steps', inner.duration(innerDefaults.timeout, ['defaults', 'timeout']) ?? defaultTimeoutMs),
+      inner.duration(innerDefaults.budget, ['defaults', 'budget']),
+    )
     this.diagnostics.push(...inner.diagnostics)
     return steps.map((step) => ({ ...step, phase }))
   }
 
   private step(raw: Raw, path: Path, phase: 'steps' | 'teardown', index: number, defaultTimeoutMs: number): Step | undefined {
+    const step = this.stepOf(raw, path, phase, index, defaultTimeoutMs)
+    if (step && raw.budget !== undefined && !timesAnswer(step)) {
+      const why = step.kind === 'send' || step.kind === 'write' ? `this \`${step.kind}\` waits for no answer (no \`expect\`)` : `a \`${step.kind}\` step writes nothing to answer`
+      this.diagnostics.push(error('step-action', `\`budget\` limits how long the device takes to answer a write; ${why}`, this.keySpan(path, 'budget'), 'put it on the `send` or `payload` step whose answer to time'))
+    }
+    return step
+  }
+
+  private stepOf(raw: Raw, path: Path, phase: 'steps' | 'teardown', index: number, defaultTimeoutMs: number): Step | undefined {
     const actions = ACTIONS.filter((a) => raw[a] !== undefined)
     if (actions.length !== 1) {
       const message =
@@ -263,12 +288,14 @@ export class Normalizer {
     const nameTemplate = (fallback: string) =>
       raw.name !== undefined ? this.template(raw.name as string, [...path, 'name']) : this.template(fallback, [...path, action])
     const retry = raw.retry as Raw | undefined
+    const budgetMs = this.duration(raw.budget, [...path, 'budget'])
     const common = {
       phase,
       index,
       span,
       timeoutMs,
       ...(timeoutTemplate ? { timeoutTemplate } : {}),
+      ...(budgetMs !== undefined ? { budgetMs } : {}),
       absent: raw.absent === undefined ? [] : this.expectations(raw.absent, [...path, 'absent']),
       ...(retry
         ? { retry: { times: retry.times as number, delayMs: this.duration(retry.delay, [...path, 'retry', 'delay']) ?? DEFAULT_RETRY_DELAY_MS } }

@@ -54,6 +54,12 @@ interface StepCommon {
   absent: Expectation[]
   /** Inside `repeat:` blocks, outermost first: this copy's iteration (1-based) of how many. */
   iterations?: { index: number; of: number }[]
+  /**
+   * `budget:` (or `defaults.budget`): the longest the answer may take, from the write to the line
+   * that decides the step; a later one fails the step (`over-budget`) although it was right. Only
+   * on steps that write and wait (send, payload, write with `expect`).
+   */
+  budgetMs?: number
   /** More attempts after a failure, `delayMs` apart. */
   retry?: { times: number; delayMs: number }
   optional: boolean

@@ -12,9 +12,17 @@ const full: RunReport = {
     {
       result: runResult({
         status: 'failed',
+        repeat: { index: 1, of: 2 },
         prerequisites: [prerequisite({ exitCode: 0, signal: 'SIGTERM' })],
         steps: [
-          step({ captures: { device: 'AT version:2.4.0.0' }, doc: 'https://docs.example/at#cwmode' }),
+          step({ captures: { device: 'AT version:2.4.0.0' }, doc: 'https://docs.example/at#cwmode', latency: { writtenAt: 10.5, firstByteMs: 1.5, resultMs: 2.5 }, budgetMs: 300 }),
+          step({
+            index: 2,
+            status: 'failed',
+            latency: { writtenAt: 20, firstByteMs: 0.5, resultMs: 412.25 },
+            budgetMs: 300,
+            failure: { reason: 'over-budget', message: "the answer to `AT+CWMODE` took 412.3 ms, over the step's budget of 300 ms" },
+          }),
           step({
             index: 1,
             status: 'errored',
@@ -40,13 +48,20 @@ describe('the JSON report', () => {
     expect(data).toMatchObject({
       tool: 'at-scenario',
       version: '1.2.3',
-      format: 1,
+      format: 2,
       complete: false,
       // --bail's not-run scenario does not make the run "not run": the failure before it does.
       status: 'failed',
       summary: { scenarios: 2, passed: 0, failed: 1, 'not-run': 1, interrupted: 0 },
+      latency: { commands: [{ command: 'AT+CWMODE', count: 2, resultMs: { p50: 2.5, p90: 412.25, p99: 412.25, max: 412.25 }, firstByteMs: { p50: 0.5, p90: 1.5, p99: 1.5, max: 1.5 } }] },
       scenarios: [{ transcript: 'reports/demo.transcript.txt', device: 'AT version:2.4.0.0' }, { notRun: { reason: 'bail' } }],
     })
+  })
+
+  it('format 2: a passed or skipped step may come without lines; a latency with no answer has only its write', () => {
+    const { lines: _, ...passed } = step()
+    const compact: RunReport = { ...full, scenarios: [{ result: runResult({ steps: [passed, { ...passed, index: 1, latency: { writtenAt: 3 } }] }) }] }
+    expect(checkResultJson(JSON.parse(serializeJsonReport(toJsonReport(compact, '1.2.3')))).errors).toBe('[]')
   })
 
   it('the schema rejects what the report must not contain (it can fail)', () => {

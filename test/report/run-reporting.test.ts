@@ -79,6 +79,11 @@ describe('RunReporting', () => {
         '',
         'test/fixtures/report/fails.yaml: not run (the run was interrupted)',
         '',
+        // The end of the run: a line per scenario, then (nothing failed) the verdict.
+        'Scenarios:',
+        '  PASSED test/fixtures/report/passes.yaml: 1 passed in 0.25s',
+        '  INTERRUPTED test/fixtures/report/fails.yaml: 0 passed, 3 skipped in 0.00s (the run was interrupted)',
+        '',
         'INTERRUPTED 2 scenarios: 1 passed, 1 interrupted in ' + out.stdout.match(/in (\d+\.\d\d)s\nWritten/)![1] + 's',
         'Written: reports/passes.transcript.txt, reports/junit.xml, reports/results.json',
         '',

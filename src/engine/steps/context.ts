@@ -7,6 +7,7 @@ import type { AtSession } from '../../protocol/session.ts'
 import type { UndefinedVariableError } from '../../source/template.ts'
 import type { Step } from '../../source/types.ts'
 import type { Variables } from '../../source/variables.ts'
+import type { ReadClock } from '../latency.ts'
 import type { StepFailure, TranscriptLine } from '../result.ts'
 
 /** What a step runs with: the device session, the run's values, and how to stop. */
@@ -30,6 +31,8 @@ export interface StepContext {
   abortReason(): StepFailure
   /** `--timeout-scale`: every step timeout is multiplied by it (slow boards). Default 1. */
   timeoutScale?: number
+  /** The device's reads, for the time to the first byte of an answer; without it latency has no first byte. */
+  reads?: ReadClock
   /** Something the user should know about the step as it runs (a result with a trailing space); the transcript shows it. */
   note?(text: string): void
 }

@@ -69,11 +69,6 @@ export const REPORT_FORMATS = {
       return (report, { version }) => serializeJsonReport(toJsonReport(report, version))
     },
   },
-  lava: {
-    to: 'stdout',
-    summary: 'LAVA test cases, a test set per scenario: <LAVA_SIGNAL_TESTCASE ...> lines, or lava-test-case when on PATH',
-    load: async () => (await import('./lava.ts')).startLava,
-  },
   html: {
     file: 'index.html',
     summary: 'one self-contained page: summary, failures, latency histograms, serial timeline',
@@ -82,6 +77,11 @@ export const REPORT_FORMATS = {
       const { toHtml } = await import('./html.ts')
       return (report, { sources, version, hostname }) => toHtml(report, { sources, version, ...(hostname ? { hostname } : {}) })
     },
+  },
+  lava: {
+    to: 'stdout',
+    summary: 'LAVA test cases, a test set per scenario: <LAVA_SIGNAL_TESTCASE ...> lines, or lava-test-case when on PATH',
+    load: async () => (await import('./lava.ts')).startLava,
   },
 } satisfies Record<string, ReportFormat>
 

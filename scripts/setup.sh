@@ -11,12 +11,14 @@ cd "$(dirname "$0")/.."
 # libxml2-utils: xmllint, with which the tests check JUnit reports against Jenkins' XSD.
 # python3-serial: pyserial, the plain serial client the tests point at `at-scenario sim --pty`.
 # openssl: scenarios/pki/make-pki.sh, to remake the simulator's test PKI.
+# python3-labgrid: labgrid's own code, against which the tests check how at-scenario reads a labgrid
+#   environment file, and its client's errors (Debian's 0.4.x; its coordinator needs crossbar).
 # mosquitto: the MQTT broker of the MQTT examples (scenarios/servers/mqtt-broker.py starts it on
 # the scenario's address and port); its system service is not wanted (see below).
 # tmux: a real terminal for the end-to-end test of `at-scenario record-session`.
 # chromium: the tests open the HTML report in headless Chromium (driven by playwright-core, which
 #   downloads no browser of its own).
-packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl mosquitto tmux chromium"
+packages="socat python3-websockets ser2net libxml2-utils python3-serial python3-pexpect openssl python3-labgrid mosquitto tmux chromium"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

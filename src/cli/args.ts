@@ -1,12 +1,18 @@
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { didYouMean } from '../diagnostics/suggest.ts'
+import { BannerSyntaxError, parseBanner } from '../link/banner.ts'
+import type { BannerRule } from '../link/banner.ts'
+import { checkDuration } from '../source/duration.ts'
 import { isReportFormat, REPORT_FORMATS } from '../report/formats.ts'
 import type { ReportFormatName } from '../report/formats.ts'
 
 const FORMATS = Object.keys(REPORT_FORMATS) as ReportFormatName[]
 /** `--reporter`'s help, from the table of formats: `junit` (junit.xml, JUnit XML ...), one a line. */
-const REPORTER_HELP = FORMATS.map((f) => `\n                             ${f}: ${REPORT_FORMATS[f].file}, ${REPORT_FORMATS[f].summary}`).join('')
+const REPORTER_HELP = FORMATS.map((f) => {
+  const format = REPORT_FORMATS[f]
+  return `\n                             ${f}: ${'file' in format ? format.file : 'on stdout'}, ${format.summary}`
+}).join('')
 
 export type Command = 'run' | 'validate' | 'ports' | 'import' | 'import-doc' | 'record-session' | 'sim'
 
@@ -22,9 +28,12 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
     synopsis: `  at-scenario [run] <scenario.yaml>... [options]   run scenarios (on the built-in simulator unless --port is given)`,
     options: `Options of run:
   -p, --port <port>        the ESP-AT device: a serial port (/dev/ttyUSB0), usb:serial=SERIAL (a board by
-                           its USB serial number), tcp://HOST:PORT (raw TCP, e.g. ser2net) or
-                           rfc2217://HOST:PORT (telnet COM-PORT) or replay:FILE (a device played from a
-                           recording, see --record; it starts no prerequisites); repeat it to spread the
+                           its USB serial number), tcp://HOST:PORT (raw TCP, e.g. ser2net),
+                           telnet://HOST:PORT (plain telnet), rfc2217://HOST:PORT (telnet COM-PORT),
+                           lava[:uart0] (inside a LAVA docker test action: LAVA_CONNECTION_COMMAND[_UART0]),
+                           labgrid[:PLACE[/RESOURCE]] (a labgrid place, acquired and released; or a
+                           target of --labgrid-env) or replay:FILE (a device played from a recording,
+                           see --record; it starts no prerequisites); repeat it to spread the
                            scenarios over several devices in parallel. Default: $AT_SCENARIO_PORT, else
                            the simulator
   -b, --baud <rate>        baud rate (default: the scenario's device.baudRate, else 115200)
@@ -32,7 +41,20 @@ const HELP: Record<Command, { synopsis: string; options?: string; exitCodes: str
       --parity <p>         none, even, odd, mark or space (default none)
       --stop-bits <n>      1, 1.5 or 2 (default 1)
       --flow <f>           none or rtscts (default none)
-      --reset <how>        none, soft (AT+RST) or hard (DTR/RTS); overrides the scenario's device.reset
+      --reset <how>        none, soft (AT+RST) or hard (DTR/RTS; on --port lava: LAVA_HARD_RESET_COMMAND);
+                           overrides the scenario's device.reset
+      --banner <text|/re/> the banner a network serial server (ser2net's \`banner\`) sends before the
+                           device's bytes: its text with C escapes (lab 3\\r\\n) or a /regex/; taken off
+                           the front of what the server sends (shown in the transcript as the
+                           server's), or the port does not open
+  -c, --labgrid-env <file> a labgrid environment file (as labgrid-client -c reads it): --port
+                           labgrid[:TARGET] opens the target's NetworkSerialPort (or RawSerialPort)
+                           offline, or acquires its RemotePlace
+      --labgrid-reserve <tag=value>
+                           with --port labgrid: reserve a place with these tags (repeatable) and wait
+                           for it; it is released when the run ends
+      --labgrid-timeout <duration>
+                           how long to wait for the reservation (default 10m)
       --var <name=value>   set a variable, repeatable; beats the scenario's vars
                            (--var host.ip=192.168.1.10 sets the address the device connects to); a name
                            no scenario uses gets a warning, with the value never shown
@@ -109,7 +131,8 @@ A closed stdout (| head, a full disk) stops progress output only; the run and it
     options: `Options of record-session:
   -o, --output <file>      the scenario to write when the session ends (Ctrl-C or Ctrl-D)
   -p, --port <port>        the device, as for run (default: $AT_SCENARIO_PORT, else the simulator);
-                           --baud, --data-bits, --parity, --stop-bits, --flow as for run
+                           --baud, --data-bits, --parity, --stop-bits, --flow, --banner, -c and
+                           --labgrid-reserve as for run
       --profile <file>     the simulator's device profile (without --port)
       --record <file>      the recording of the session (default: the scenario's name with .atrec)
       --var <name=value>   host.ip: the address written as \${host.ip} in the scenario`,
@@ -196,6 +219,14 @@ export interface CliOptions {
   noPrerequisites?: boolean
   /** import -o: the recording to write; import-doc -o: the folder; record-session -o: the scenario. */
   output?: string
+  /** --banner: a network serial server's banner. */
+  banner?: BannerRule
+  /** --labgrid-env, as given (relative to the working directory). */
+  labgridEnv?: string
+  /** --labgrid-reserve tag=value, repeatable. */
+  labgridReserve?: string[]
+  /** --labgrid-timeout, in ms. */
+  labgridTimeoutMs?: number
   /** import --scenario: the scenario to write besides the recording. */
   scenarioOut?: string
   /** import-doc --url: the page's address. */
@@ -226,6 +257,10 @@ const OPTIONS = {
   'stop-bits': { type: 'string' },
   flow: { type: 'string' },
   reset: { type: 'string' },
+  banner: { type: 'string' },
+  'labgrid-env': { type: 'string', short: 'c' },
+  'labgrid-reserve': { type: 'string', multiple: true },
+  'labgrid-timeout': { type: 'string' },
   shard: { type: 'string' },
   var: { type: 'string', multiple: true },
   tag: { type: 'string', multiple: true },
@@ -364,6 +399,7 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
     const { baud } = numbersOf(values)
     return {
       ...base,
+      ...labOptionsOf(values, ports),
       command,
       ports,
       line: lineOf(values),
@@ -381,7 +417,9 @@ function parseStrict(argv: string[], named: Command | undefined): CliOptions {
   const { baud, replaySpeed, timeoutScale, shard, repeat } = numbersOf(values)
   const transcriptLimit = values['transcript-limit'] === undefined ? undefined : parseSize('--transcript-limit', values['transcript-limit'])
   const reset = values.reset === undefined ? undefined : oneOf('--reset', values.reset, { none: 'none', soft: 'soft', hard: 'hard' } as const, 'none')
+  const lab = labOptionsOf(values, ports)
   return {
+    ...lab,
     command,
     files,
     ports,
@@ -437,6 +475,42 @@ function checkCombination(command: Command, files: string[], ports: string[], va
   if (values.record !== undefined && files.length > 1) throw new UsageError('--record records one scenario: give one scenario file')
   if (values.record !== undefined && values.repeat !== undefined && values.repeat.trim() !== '1') throw new UsageError('--record records one run: it cannot be combined with --repeat')
   if (values['replay-speed'] !== undefined && !ports.some((p) => p.startsWith('replay:'))) throw new UsageError('--replay-speed needs --port replay:FILE')
+}
+
+const REMOTE_PORT = /^(tcp|telnet|rfc2217):\/\/|^lava(:|$)|^labgrid(:|$)/
+
+/** --banner and the labgrid options, checked against the ports they are for (when ports are given). */
+function labOptionsOf(values: Values, ports: readonly string[]): Pick<CliOptions, 'banner' | 'labgridEnv' | 'labgridReserve' | 'labgridTimeoutMs'> {
+  const out: Pick<CliOptions, 'banner' | 'labgridEnv' | 'labgridReserve' | 'labgridTimeoutMs'> = {}
+  if (values.banner !== undefined) {
+    if (ports.length > 0 && !ports.some((p) => REMOTE_PORT.test(p))) throw new UsageError('--banner is for a network serial server: --port tcp://, telnet://, rfc2217://, lava or labgrid')
+    try {
+      out.banner = parseBanner(values.banner)
+    } catch (e) {
+      if (e instanceof BannerSyntaxError) throw new UsageError(e.message)
+      throw e
+    }
+  }
+  const labgrid = ['labgrid-env', 'labgrid-reserve', 'labgrid-timeout'] as const
+  const used = labgrid.filter((o) => values[o] !== undefined)
+  if (used.length > 0 && ports.length > 0 && !ports.some((p) => /^labgrid(:|$)/.test(p))) throw new UsageError(`--${used[0]} needs --port labgrid`)
+  if (values['labgrid-env'] !== undefined) {
+    if (values['labgrid-env'] === '') throw new UsageError('--labgrid-env needs a file')
+    out.labgridEnv = values['labgrid-env']
+  }
+  const reserve = values['labgrid-reserve']
+  if (reserve !== undefined) {
+    const bad = reserve.find((r) => !/^[a-z][a-z0-9_]*=[^\s=]+$/i.test(r))
+    if (bad !== undefined) throw new UsageError(`--labgrid-reserve needs tag=value (a tag of the places, as labgrid-client reserve takes it), got \`${bad}\``)
+    out.labgridReserve = [...reserve]
+  }
+  const timeout = values['labgrid-timeout']
+  if (timeout !== undefined) {
+    const checked = checkDuration(timeout)
+    if ('problem' in checked) throw new UsageError(`--labgrid-timeout: ${checked.problem}; ${checked.hint}`)
+    out.labgridTimeoutMs = checked.ms
+  }
+  return out
 }
 
 function varsOf(given: readonly string[]): Map<string, string> {

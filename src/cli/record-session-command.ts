@@ -42,7 +42,19 @@ export async function recordSessionCommand(options: CliOptions, io: CliIo): Prom
   let link
   let target
   try {
-    target = await targetOf(port || undefined, { baudRate: options.baud ?? DEFAULT_BAUD, line: options.line, replaySpeed: 1, cwd: io.cwd }, options.profile !== undefined ? resolve(io.cwd, options.profile) : undefined)
+    // A lab's port (lava, labgrid) reads its variables from the environment; a labgrid place is
+    // held while the link is open (no run's leases here).
+    const lab = {
+      env,
+      ...(options.baud !== undefined ? { cliBaud: options.baud } : {}),
+      ...(options.banner ? { banner: options.banner } : {}),
+      labgrid: {
+        ...(options.labgridEnv !== undefined ? { envFile: resolve(io.cwd, options.labgridEnv) } : {}),
+        ...(options.labgridReserve ? { reserve: options.labgridReserve } : {}),
+        ...(options.labgridTimeoutMs !== undefined ? { timeoutMs: options.labgridTimeoutMs } : {}),
+      },
+    }
+    target = await targetOf(port || undefined, { baudRate: options.baud ?? DEFAULT_BAUD, line: options.line, replaySpeed: 1, cwd: io.cwd, ...lab }, options.profile !== undefined ? resolve(io.cwd, options.profile) : undefined)
     link = await target.open()
   } catch (e) {
     if (!(e instanceof LinkOpenError) && !(e instanceof Error)) throw e

@@ -12,7 +12,7 @@ import { describeWriteError } from '../report/report-files.ts'
 
 /** `at-scenario run`: the command line's settings to a suite run (src/engine/run-suite.ts), and its result to an exit code. */
 export async function runAll(scenarios: Scenario[], options: CliOptions, io: CliIo, color: boolean, sources: SourceLookup): Promise<number> {
-  const [{ runSuite, shardOf }, { portDevice }] = await Promise.all([import('../engine/run-suite.ts'), import('../targets/devices.ts')])
+  const [{ runSuite, shardOf }, { portDevice }, { Leases }] = await Promise.all([import('../engine/run-suite.ts'), import('../targets/devices.ts'), import('../targets/leases.ts')])
   const lanes = lanesOf(options.ports, io.env.AT_SCENARIO_PORT)
   const profile = options.profile !== undefined ? resolvePath(io.cwd, options.profile) : undefined
   // The simulator's device profiles are checked before anything runs, their mistakes at file:line:col.
@@ -41,10 +41,21 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
     ...(outputs.record ? { record: outputs.record } : {}),
   }
   const interrupts = listenForInterrupts((text) => io.stderr.write(text))
+  const leases = new Leases()
+  const lab = {
+    ...(options.banner ? { banner: options.banner } : {}),
+    labgrid: {
+      ...(options.labgridEnv !== undefined ? { envFile: resolvePath(io.cwd, options.labgridEnv) } : {}),
+      ...(options.labgridReserve ? { reserve: options.labgridReserve } : {}),
+      ...(options.labgridTimeoutMs !== undefined ? { timeoutMs: options.labgridTimeoutMs } : {}),
+    },
+    leases,
+    signal: interrupts.soft,
+  }
   let result: SuiteResult
   try {
     result = await runSuite(scenarios, {
-      devices: lanes.map((port) => portDevice(port, settings)),
+      devices: lanes.map((port) => portDevice(port, { ...settings, ...lab })),
       reporter: outputs.reporting,
       env: io.env,
       signal: interrupts.soft,
@@ -56,6 +67,11 @@ export async function runAll(scenarios: Scenario[], options: CliOptions, io: Cli
       ...(options.repeat !== undefined ? { repeat: options.repeat } : {}),
     })
   } finally {
+    // What the run holds in a lab goes back first, whichever way the run ended, still under the
+    // signal handlers: a Ctrl-C now must not leave a board acquired.
+    const { released, problems } = await leases.releaseAll()
+    for (const line of released) io.stdout.write(`${line}\n`)
+    for (const p of problems) io.stderr.write(`at-scenario: warning: ${p}\n`)
     // Still under the signal handlers: a Ctrl-C now must not cut the last report files short.
     outputs.reporting.finish()
     await outputs.record?.close()

@@ -20,7 +20,9 @@ export async function openRunOutputs(options: CliOptions, io: CliIo, lanes: numb
   const { RunReporting, ReportSetupError } = await import('../report/run-reporting.ts')
   // Off a terminal and in CI: a plain line per step, and no ANSI codes unless --color asks for them.
   // A terminal that reports no width would garble listr2's live view: plain there too.
-  const plain = !io.stdout.isTTY || isCi(io.env) || !io.stdout.columns || lanes > 1
+  // A report on stdout is read by a program from the log (LAVA): a live view would draw over its lines.
+  const { isStreamFormat } = await import('../report/formats.ts')
+  const plain = !io.stdout.isTTY || isCi(io.env) || !io.stdout.columns || lanes > 1 || (options.reporters ?? []).some(isStreamFormat)
   let reporting: RunReporting
   try {
     reporting = await RunReporting.start({
@@ -35,6 +37,7 @@ export async function openRunOutputs(options: CliOptions, io: CliIo, lanes: numb
       ...(options.transcriptLimit !== undefined ? { transcriptLimitBytes: options.transcriptLimit } : {}),
       version: packageVersion(),
       hostname: hostname(),
+      env: io.env,
     })
   } catch (e) {
     if (!(e instanceof ReportSetupError)) throw e

@@ -1,4 +1,5 @@
 import { IoMasker } from '../bytes/io-masker.ts'
+import { quoteInline } from '../bytes/quote.ts'
 import { Redactor } from '../bytes/redact.ts'
 import type { OpenLink } from '../link/stream-link.ts'
 import { AtSession } from '../protocol/session.ts'
@@ -80,7 +81,7 @@ interface Started {
  * reverse order. Always returns a RunResult; the user's and the device's failures are data.
  */
 export async function runScenario(given: Scenario, options: RunOptions): Promise<RunResult> {
-  const run = prepareRun(withReset(given, options.reset ?? given.device.reset), options)
+  const run = prepareRun(withReset(given, options.reset ?? given.device.reset, options.link.hardReset), options)
   const { scenario, redactor, vars, emit } = run
   const result: RunResult = {
     scenario: {
@@ -104,6 +105,8 @@ export async function runScenario(given: Scenario, options: RunOptions): Promise
     prerequisites: scenario.prerequisites.map((p) => ({ index: p.index, name: redactor.text(vars.render(p.name)) })),
     steps: [...scenario.steps, ...scenario.teardown].map((s) => ({ phase: s.phase, index: s.index, name: run.stepName(s), span: s.span })),
   })
+  // The server's banner came before the device's first byte and is not the device's: said, not framed.
+  if (options.link.banner) emit({ type: 'note', text: `banner of the serial server (before the device's bytes; not given to the steps): ${quoteInline(options.link.banner)}` })
 
   const onUserAbort = () => {
     run.abortReason = INTERRUPTED
@@ -185,6 +188,7 @@ function prepareRun(scenario: Scenario, options: RunOptions): Run {
       note: (text) => emit({ type: 'note', text }),
       linkDescription: options.link.description,
       ...(options.link.setLines ? { setLines: options.link.setLines.bind(options.link) } : {}),
+      ...(options.link.hardReset ? { hardReset: options.link.hardReset } : {}),
     },
     stepName: (s) => {
       try {
@@ -325,11 +329,16 @@ async function stopPrerequisites(run: Run, started: readonly Started[]): Promise
 
 const RESET_TIMEOUT_MS = 10_000
 
-/** The scenario with its reset as the first step, so that it is reported, timed and can fail like one. */
-function withReset(scenario: Scenario, how: 'none' | 'soft' | 'hard'): Scenario {
+/**
+ * The scenario with its reset as the first step, so that it is reported, timed and can fail like one.
+ * A link with a reset of its own (LAVA's command) does the hard reset that way, and the step may
+ * wait for that command on top of the wait for `ready`.
+ */
+function withReset(scenario: Scenario, how: 'none' | 'soft' | 'hard', labReset?: OpenLink['hardReset']): Scenario {
   if (how === 'none') return scenario
   const span = scenario.device.resetSpan
-  const label = how === 'soft' ? 'Reset the device (AT+RST)' : 'Reset the device (DTR/RTS)'
+  const hard = labReset && how === 'hard' ? labReset : undefined
+  const label = how === 'soft' ? 'Reset the device (AT+RST)' : `Reset the device (${hard?.label ?? 'DTR/RTS'})`
   const reset: Step = {
     kind: 'reset',
     how,
@@ -337,7 +346,7 @@ function withReset(scenario: Scenario, how: 'none' | 'soft' | 'hard'): Scenario 
     index: 0,
     name: { source: label, parsed: parseTemplate(label), span },
     span,
-    timeoutMs: Math.max(RESET_TIMEOUT_MS, scenario.defaultTimeoutMs),
+    timeoutMs: Math.max(RESET_TIMEOUT_MS, scenario.defaultTimeoutMs) + (hard?.timeoutMs ?? 0),
     absent: [],
     optional: false,
   }

@@ -134,7 +134,7 @@ export async function runStep(given: Step, ctx: StepContext, onStart?: (expected
   const unsubscribe = subscribe(ctx.session, exchange, record)
   // The write happens inside the exchange's run: one timer and one abort listener bound both.
   const polling = plan.repeatWriteMs !== undefined && plan.write ? repeatWrites(plan.write, plan.repeatWriteMs) : undefined
-  const outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal, plan.write)
+  const outcome = await ctx.session.run(exchange, step.timeoutMs, ctx.signal, plan.write, plan.settleAfterWrite ? { settleAfterWrite: true } : {})
   polling?.abort()
   unsubscribe()
   for (const note of exchange.notes) ctx.note?.(note)

@@ -1,12 +1,14 @@
 import { createRequire } from 'node:module'
 import type * as BindingsCppModule from '@serialport/bindings-cpp'
 import type * as SerialStreamModule from '@serialport/stream'
+import type { Duplex } from 'node:stream'
+import type { BannerRule } from './banner.ts'
 import type { SerialSettings } from './rfc2217.ts'
 import type { OpenLink } from './stream-link.ts'
 import { StreamLink } from './stream-link.ts'
 
 /**
- * Opening the byte streams a device is reached by: a serial port, raw TCP, RFC 2217. Which one a
+ * Opening the byte streams a device is reached by: a serial port, raw TCP, telnet, RFC 2217. Which one a
  * `--port` means, and what else a run needs to know about it, is src/targets/.
  */
 
@@ -53,23 +55,65 @@ export async function openSerialPort(path: string, baudRate: number, line: LineS
   return new StreamLink(port, description, setLines)
 }
 
+/** What a network serial server may need besides its address: the banner it sends before the device's bytes. */
+export interface RemoteOptions {
+  banner?: BannerRule
+}
+
 /** A raw TCP serial server, such as ser2net's plain TCP accepter. */
-export async function openTcpPort(host: string, port: number, description: string): Promise<OpenLink> {
-  return new StreamLink(await connectTcp(host, port, description), description)
+export async function openTcpPort(host: string, port: number, description: string, options: RemoteOptions = {}): Promise<OpenLink> {
+  return remoteLink(await connectTcp(host, port, description), description, options)
 }
 
 /** A telnet COM-PORT (RFC 2217) server: the line settings are negotiated, DTR/RTS are requests. */
-export async function openRfc2217Port(host: string, port: number, settings: SerialSettings, description: string): Promise<OpenLink> {
+export async function openRfc2217Port(host: string, port: number, settings: SerialSettings, description: string, options: RemoteOptions = {}): Promise<OpenLink> {
+  const [{ Rfc2217Client }, { serverRefusal, Tail }] = await Promise.all([import('./rfc2217.ts'), import('./remote-close.ts')])
   const socket = await connectTcp(host, port, description)
-  const { Rfc2217Client } = await import('./rfc2217.ts')
+  // No await between the connect and the client's listener: ser2net offers COM-PORT at once.
   const client = new Rfc2217Client(socket)
+  // Reported by start(); an 'error' event with nobody listening yet would end the process.
+  client.on('error', () => {})
+  // ser2net refuses a port in use with one line before it closes: kept to say so.
+  const tail = new Tail()
+  const keep = (chunk: Buffer) => tail.push(chunk)
+  socket.on('data', keep)
   try {
     await client.start(settings)
   } catch (e) {
     client.destroy()
+    throw new LinkOpenError(`cannot open ${description}: ${serverRefusal(tail.get()) ?? (e as Error).message}`)
+  } finally {
+    socket.off('data', keep)
+  }
+  return remoteLink(client, description, options, (lines) => client.setLines(lines))
+}
+
+/** A plain telnet server (ser2net's `telnet` accepter, a console server): IAC handled, options refused but BINARY and SGA. */
+export async function openTelnetPort(host: string, port: number, description: string, options: RemoteOptions = {}): Promise<OpenLink> {
+  const { TelnetClient } = await import('./telnet.ts')
+  const socket = await connectTcp(host, port, description)
+  const client = new TelnetClient(socket)
+  try {
+    await client.start()
+  } catch (e) {
+    client.destroy()
     throw new LinkOpenError(`cannot open ${description}: ${(e as Error).message}`)
   }
-  return new StreamLink(client, description, (lines) => client.setLines(lines))
+  return remoteLink(client, description, options)
+}
+
+/** The device's stream behind a network server: its banner taken off the front, and a close by the server explained. */
+async function remoteLink(inner: Duplex, description: string, options: RemoteOptions, setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>): Promise<OpenLink> {
+  const { RemoteConsole } = await import('./remote-console.ts')
+  const remote = new RemoteConsole(inner, options.banner)
+  let banner: Uint8Array | undefined
+  try {
+    banner = await remote.ready
+  } catch (e) {
+    remote.destroy()
+    throw new LinkOpenError(`cannot open ${description}: ${(e as Error).message}`)
+  }
+  return new StreamLink(remote, description, setLines, banner ? { banner } : {})
 }
 
 const CONNECT_TIMEOUT_MS = 10_000

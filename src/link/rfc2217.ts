@@ -63,6 +63,8 @@ export class Rfc2217Client extends Duplex {
   /** Negotiates the COM-PORT option (and binary, no go-ahead), then applies the line settings. */
   async start(settings: SerialSettings): Promise<void> {
     const accepted = new Promise<boolean>((resolve) => {
+      // The server may have offered it before we asked (ser2net sends DO COM-PORT on connect).
+      if (this.comPort !== undefined) return resolve(this.comPort)
       this.comPortAccepted = resolve
       setTimeout(() => resolve(false), this.requestTimeoutMs).unref()
     })

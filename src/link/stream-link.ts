@@ -10,7 +10,21 @@ export interface OpenLink extends ByteLink {
    * message for people when it cannot: a pseudo-terminal, a raw TCP port, a server that does not answer.
    */
   setLines?(lines: { dtr?: boolean; rts?: boolean }): Promise<void>
+  /**
+   * Resets the board by a lab's own means (LAVA's hard-reset command) instead of DTR/RTS: what
+   * `--reset hard` does on this link. `label` names it in the step ("LAVA_HARD_RESET_COMMAND");
+   * `run` rejects with a message for people, and must stop when `signal` aborts.
+   */
+  readonly hardReset?: { label: string; timeoutMs: number; run(signal: AbortSignal): Promise<void> }
+  /** What the server sent before the device's bytes (ser2net's banner), left out of the device's stream; shown in the transcript. */
+  readonly banner?: Uint8Array
   close(): Promise<void>
+}
+
+/** What a StreamLink knows besides its stream (see OpenLink). */
+export interface StreamLinkExtras {
+  banner?: Uint8Array
+  hardReset?: OpenLink['hardReset']
 }
 
 /** Adapts a byte Duplex (a SerialPortStream, a socket) to a link. */
@@ -22,11 +36,15 @@ export class StreamLink implements OpenLink {
   private ended = false
 
   readonly setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>
+  readonly hardReset?: OpenLink['hardReset']
+  readonly banner?: Uint8Array
 
-  constructor(stream: Duplex, description: string, setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>) {
+  constructor(stream: Duplex, description: string, setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>, extras: StreamLinkExtras = {}) {
     this.stream = stream
     this.description = description
     if (setLines) this.setLines = setLines
+    if (extras.banner) this.banner = extras.banner
+    if (extras.hardReset) this.hardReset = extras.hardReset
     const gone = (error?: Error) => {
       if (this.ended) return
       this.ended = true

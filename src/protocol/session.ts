@@ -115,9 +115,11 @@ export class AtSession {
    * whole inbox; otherwise entries from its start on) and then each new one, until it passes or
    * fails, the time is up, the signal aborts, or the link closes. One timer and one abort listener
    * cover the write and the wait: a write that never completes (flow control) ends at the timeout
-   * too. Entries the exchange consumed leave the inbox.
+   * too. Entries the exchange consumed leave the inbox. With `settleAfterWrite`, what arrives during
+   * the write counts, but the exchange ends only once the write did (a lab's reset command runs to its
+   * end even when the board says `ready` before it finished).
    */
-  async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: (cancelled: AbortSignal) => Promise<void>): Promise<RunOutcome> {
+  async run(exchange: Exchange, timeoutMs: number, signal?: AbortSignal, write?: (cancelled: AbortSignal) => Promise<void>, options: { settleAfterWrite?: boolean } = {}): Promise<RunOutcome> {
     let offered = exchange.mode === 'wait' && !exchange.freshOnly ? 0 : exchange.startSeq
     // An expectation that takes time over an entry (a regular expression in a worker) holds the
     // feed at that entry; when it has its answer, the feed goes on from there, as if it had just come.
@@ -169,8 +171,9 @@ export class AtSession {
         }
         const waiter = (why: 'entry' | 'closed') => {
           feed()
-          if (exchange.status !== 'pending') finish({ kind: 'settled' })
-          else if (why === 'closed' || this.closed) finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
+          if (exchange.status !== 'pending') {
+            if (!(writing && options.settleAfterWrite)) finish({ kind: 'settled' })
+          } else if (why === 'closed' || this.closed) finish({ kind: 'link-closed', ...(this.closed?.error ? { error: this.closed.error } : {}) })
         }
         onPrepared = () => waiter('entry')
         this.waiters.add(waiter)

@@ -10,7 +10,7 @@ import { DeviceWatch } from './device.ts'
 import { endOfRunText } from './end-of-run.ts'
 import { describeScenarioFailures, runSummaryLine, summaryLine } from './failure-text.ts'
 import { REPORT_FORMATS } from './formats.ts'
-import type { RenderReport, ReportFormat, ReportFormatName } from './formats.ts'
+import type { RenderReport, ReportFormat, ReportFormatName, StartStream } from './formats.ts'
 import { createPlainProgress } from './plain.ts'
 import { describeWriteError, displayPath, probeWritable, TranscriptNames, writeFileAtomic } from './report-files.ts'
 import type { RunReport, ScenarioReport } from './run-report.ts'
@@ -38,6 +38,8 @@ export interface ReportingOptions {
   transcriptLimitBytes?: number
   version: string
   hostname?: string
+  /** The environment, for reports that call tools (`lava-test-case` on PATH). */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 /** The output directory cannot be created or written: nothing runs (a run without its transcripts is a run no one can look into). */
@@ -73,13 +75,17 @@ export class RunReporting implements SuiteReporter {
   private readonly lost = new Set<string>()
   private announced = 0
   private readonly renderers: ReadonlyMap<ReportFormatName, RenderReport>
+  /** Reports written as each scenario ends, to stdout (`--reporter lava`). */
+  private readonly streams: ((scenario: ScenarioReport) => void)[]
   /** A format draws the serial timeline: each scenario keeps a bounded one. */
   private readonly timelines: boolean
 
-  private constructor(options: ReportingOptions, dir: string, renderers: ReadonlyMap<ReportFormatName, RenderReport>) {
+  private constructor(options: ReportingOptions, dir: string, renderers: ReadonlyMap<ReportFormatName, RenderReport>, streams: StartStream[]) {
     this.options = options
     this.dir = dir
     this.renderers = renderers
+    const context = { stdout: options.stdout, env: options.env ?? {}, warn: (m: string) => this.warn(m) }
+    this.streams = streams.map((start) => start(context))
     this.timelines = options.formats.some((f) => (REPORT_FORMATS[f] as ReportFormat).needsTimeline === true)
     this.report = { startedAt: new Date().toISOString(), durationMs: 0, complete: false, scenarios: [] }
   }
@@ -90,7 +96,15 @@ export class RunReporting implements SuiteReporter {
    * anything runs, not a run whose transcripts and reports are silently missing.
    */
   static async start(options: ReportingOptions): Promise<RunReporting> {
-    const renderers = new Map(await Promise.all(options.formats.map(async (f) => [f, await REPORT_FORMATS[f].load()] as const)))
+    const files = options.formats.flatMap((f) => {
+      const format = REPORT_FORMATS[f]
+      return 'file' in format ? [[f, format] as const] : []
+    })
+    const renderers = new Map(await Promise.all(files.map(async ([f, format]) => [f, await format.load()] as const)))
+    const streams = await Promise.all(options.formats.flatMap((f) => {
+      const format = REPORT_FORMATS[f]
+      return 'to' in format ? [format.load()] : []
+    }))
     const dir = isAbsolute(options.outputDir) ? options.outputDir : resolve(options.cwd, options.outputDir)
     try {
       mkdirSync(dir, { recursive: true })
@@ -102,7 +116,7 @@ export class RunReporting implements SuiteReporter {
     } catch (e) {
       throw new ReportSetupError(`cannot write files in the output directory ${options.outputDir}: ${describeWriteError(e)}`)
     }
-    return new RunReporting(options, dir, renderers)
+    return new RunReporting(options, dir, renderers, streams)
   }
 
   /** The line that opens a scenario's output, before its port is opened; a blank line separates scenarios. */
@@ -153,17 +167,20 @@ export class RunReporting implements SuiteReporter {
         for (const line of escapedProcessLines(result, color)) stdout.write(`${line}\n`)
         stdout.write(`\n${summaryLine(result)}\n`)
         this.writeReports()
+        for (const emit of this.streams) emit(entry)
       },
     }
   }
 
   /** A scenario that does not run (the port did not open, `--bail`, Ctrl-C) is still reported, its steps skipped. */
   scenarioNotRun(scenario: Scenario, result: RunResult, notRun: NotRun): void {
-    this.slots.push({ result, notRun })
+    const entry: ScenarioReport = { result, notRun }
+    this.slots.push(entry)
     const message = terminalText(notRun.message)
     if (notRun.reason === 'link-error') this.options.stderr.write(`at-scenario: ${message}\n`)
     else this.options.stdout.write(`${this.announced++ > 0 ? '\n' : ''}${scenario.file}: not run (${message})\n`)
     this.writeReports()
+    for (const emit of this.streams) emit(entry)
   }
 
   /** The run is over: the last version of the report files, and where they are. */
@@ -177,7 +194,7 @@ export class RunReporting implements SuiteReporter {
     if (this.report.scenarios.length > 1) stdout.write(`\n${runSummaryLine(this.report)}\n`)
     const written = [
       ...this.report.scenarios.flatMap((s) => (s.transcript ? [s.transcript] : [])),
-      ...this.options.formats.map((f) => displayPath(join(this.dir, REPORT_FORMATS[f].file), this.options.cwd)),
+      ...this.options.formats.flatMap((f) => ('file' in REPORT_FORMATS[f] ? [displayPath(join(this.dir, fileOf(f)), this.options.cwd)] : [])),
     ].filter((f) => !this.lost.has(f))
     if (written.length > 0) stdout.write(`Written: ${written.join(', ')}\n`)
     return this.report
@@ -207,7 +224,7 @@ export class RunReporting implements SuiteReporter {
     this.report.durationMs = performance.now() - this.started
     const context = { sources: this.options.sources, version: this.options.version, ...(this.options.hostname ? { hostname: this.options.hostname } : {}) }
     for (const [format, render] of this.renderers) {
-      const path = join(this.dir, REPORT_FORMATS[format].file)
+      const path = join(this.dir, fileOf(format))
       const shown = displayPath(path, this.options.cwd)
       try {
         writeFileAtomic(path, render(this.report, context))
@@ -237,6 +254,12 @@ function escapedProcessLines(result: RunResult, color: boolean): string[] {
   return result.prerequisites.flatMap((p) =>
     (p.escaped ?? []).map((e) => `${s.yellow('⚠')} Stop ${p.name}: also stopped pid ${e.pid} (${e.command}), which it had started outside its process group, by ${e.signal}`),
   )
+}
+
+/** The file a file format writes (renderers hold file formats only). */
+function fileOf(format: ReportFormatName): string {
+  const f = REPORT_FORMATS[format]
+  return 'file' in f ? f.file : format
 }
 
 /** A writer that starts every line with `prefix` (whole writes only: each ends with a newline). */

@@ -1,8 +1,10 @@
+import type { BannerRule } from '../link/banner.ts'
 import type { LineSettings } from '../link/open-link.ts'
 import type { OpenLink } from '../link/stream-link.ts'
 import type { RecordingSetup } from '../replay/recorder.ts'
 import type { Scenario } from '../source/types.ts'
 import type { VariableInputs } from '../source/variables.ts'
+import type { LeaseScope } from './leases.ts'
 
 /** The settings a `--port` string is read with. */
 export interface PortSettings {
@@ -10,8 +12,29 @@ export interface PortSettings {
   line: LineSettings
   /** `--replay-speed` (1: the recorded timing, 0: as fast as possible). */
   replaySpeed: number
-  /** Relative paths (`replay:run.atrec`) start here. */
+  /** Relative paths (`replay:run.atrec`, `--labgrid-env`) start here. */
   cwd: string
+  /** The environment: where `--port lava` and `labgrid` find the lab's variables (LAVA_*, LG_*). */
+  env?: Readonly<Record<string, string | undefined>>
+  /** `--baud` as given: it beats a lab's configured speed (labgrid's NetworkSerialPort), the scenario's baud rate does not. */
+  cliBaud?: number
+  /** `--banner`: what a network serial server sends before the device's bytes. */
+  banner?: BannerRule
+  /** `--labgrid-env`, `--labgrid-reserve`, `--labgrid-timeout`. */
+  labgrid?: LabgridSettings
+  /** What a lane of the run holds from its first scenario to the end of the run (a labgrid place); without it, each open holds its own. */
+  leases?: LeaseScope
+  /** Ctrl-C: stops a wait for a lab (a reservation, an acquire). */
+  signal?: AbortSignal
+}
+
+export interface LabgridSettings {
+  /** A labgrid environment file (absolute), as `labgrid-client -c` reads it. */
+  envFile?: string
+  /** `--labgrid-reserve tag=value`: reserve a place with these tags, and wait for it. */
+  reserve?: string[]
+  /** How long to wait for a reservation (and an acquire), in ms. */
+  timeoutMs?: number
 }
 
 /** Where a run goes, once a `--port` (or its absence) has been read: everything the run needs to know about it. */

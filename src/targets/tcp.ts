@@ -1,8 +1,8 @@
-import { openRfc2217Port, openTcpPort } from '../link/open-link.ts'
+import { openRfc2217Port, openTcpPort, openTelnetPort } from '../link/open-link.ts'
 import { lineSettings } from './serial.ts'
-import type { TargetKind } from './target.ts'
+import type { PortSettings, Target, TargetKind } from './target.ts'
 
-/** `tcp://HOST:PORT` and `rfc2217://HOST:PORT`, with an IPv6 host in brackets. */
+/** `tcp://HOST:PORT`, `telnet://HOST:PORT`, `rfc2217://HOST:PORT`, with an IPv6 host in brackets. */
 function remote(scheme: string, port: string): { host: string; port: number } | undefined {
   const m = new RegExp(`^${scheme}://(\\[[^\\]]+\\]|[^:/]+):(\\d+)/?$`).exec(port)
   return m ? { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) } : undefined
@@ -12,18 +12,19 @@ function remote(scheme: string, port: string): { host: string; port: number } | 
 export const tcpKind: TargetKind = {
   name: 'tcp',
   form: 'tcp://HOST:PORT',
-  parse(given) {
+  parse(given, settings) {
     const at = remote('tcp', given)
-    if (!at) return undefined
-    const description = `tcp://${at.host}:${at.port}`
-    return {
-      kind: 'tcp',
-      description,
-      hostIp: 'lan',
-      onSimulator: false,
-      open: () => openTcpPort(at.host, at.port, description),
-      recordedPort: (asGiven) => ({ port: asGiven ?? given }),
-    }
+    return at ? tcpTarget(at.host, at.port, settings, given) : undefined
+  },
+}
+
+/** A plain telnet server, such as ser2net's `telnet` accepter or the console LAVA's `telnet HOST PORT` reaches. */
+export const telnetKind: TargetKind = {
+  name: 'telnet',
+  form: 'telnet://HOST:PORT',
+  parse(given, settings) {
+    const at = remote('telnet', given)
+    return at ? telnetTarget(at.host, at.port, settings, given) : undefined
   },
 }
 
@@ -31,17 +32,52 @@ export const tcpKind: TargetKind = {
 export const rfc2217Kind: TargetKind = {
   name: 'rfc2217',
   form: 'rfc2217://HOST:PORT',
-  parse(given, { baudRate, line }) {
+  parse(given, settings) {
     const at = remote('rfc2217', given)
-    if (!at) return undefined
-    const description = `rfc2217://${at.host}:${at.port} at ${baudRate} baud`
-    return {
-      kind: 'rfc2217',
-      description,
-      hostIp: 'lan',
-      onSimulator: false,
-      open: () => openRfc2217Port(at.host, at.port, { baudRate, ...line }, description),
-      recordedPort: (asGiven) => lineSettings(asGiven ?? given, baudRate, line),
-    }
+    return at ? rfc2217Target(at.host, at.port, settings, given) : undefined
   },
+}
+
+/** `host:port` as a URL writes it: an IPv6 address in brackets. */
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+export function tcpTarget(host: string, port: number, settings: PortSettings, given: string, description = `tcp://${hostPort(host, port)}`): Target {
+  return {
+    kind: 'tcp',
+    description,
+    hostIp: 'lan',
+    onSimulator: false,
+    open: () => openTcpPort(host, port, description, remoteOptions(settings)),
+    recordedPort: (asGiven) => ({ port: asGiven ?? given }),
+  }
+}
+
+export function telnetTarget(host: string, port: number, settings: PortSettings, given: string, description = `telnet://${hostPort(host, port)}`): Target {
+  return {
+    kind: 'telnet',
+    description,
+    hostIp: 'lan',
+    onSimulator: false,
+    open: () => openTelnetPort(host, port, description, remoteOptions(settings)),
+    recordedPort: (asGiven) => ({ port: asGiven ?? given }),
+  }
+}
+
+export function rfc2217Target(host: string, port: number, settings: PortSettings, given: string, baudRate = settings.baudRate): Target {
+  const { line } = settings
+  const description = `rfc2217://${hostPort(host, port)} at ${baudRate} baud`
+  return {
+    kind: 'rfc2217',
+    description,
+    hostIp: 'lan',
+    onSimulator: false,
+    open: () => openRfc2217Port(host, port, { baudRate, ...line }, description, remoteOptions(settings)),
+    recordedPort: (asGiven) => lineSettings(asGiven ?? given, baudRate, line),
+  }
+}
+
+function remoteOptions(settings: PortSettings) {
+  return settings.banner ? { banner: settings.banner } : {}
 }

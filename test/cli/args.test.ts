@@ -100,3 +100,25 @@ describe('sim --list-commands', () => {
     expect(usageOf('sim')).toContain('at-scenario sim --list-commands')
   })
 })
+
+describe('the lab options', () => {
+  it('-c is --labgrid-env, as labgrid-client takes it; the reservation and its timeout are read', () => {
+    expect(parseCli(['a.yaml', '--port', 'labgrid', '-c', 'env.yaml'], noFiles)).toMatchObject({ labgridEnv: 'env.yaml' })
+    expect(parseCli(['a.yaml', '--port', 'labgrid', '--labgrid-reserve', 'board=esp32', '--labgrid-reserve', 'rack=a', '--labgrid-timeout', '90s'], noFiles)).toMatchObject({
+      labgridReserve: ['board=esp32', 'rack=a'],
+      labgridTimeoutMs: 90_000,
+    })
+  })
+
+  it('they are usage errors on a port they are not for, or when malformed', () => {
+    expect(usageError(['a.yaml', '--port', '/dev/ttyUSB0', '-c', 'env.yaml']).message).toBe('--labgrid-env needs --port labgrid')
+    expect(usageError(['a.yaml', '--port', 'labgrid', '--labgrid-reserve', 'esp32']).message).toContain('--labgrid-reserve needs tag=value')
+    expect(usageError(['a.yaml', '--port', '/dev/ttyUSB0', '--banner', 'x']).message).toContain('--banner is for a network serial server')
+  })
+
+  it('--help documents them', () => {
+    for (const option of ['-c, --labgrid-env <file>', '--labgrid-reserve <tag=value>', '--labgrid-timeout <duration>', '--banner <text|/re/>', 'telnet://HOST:PORT', 'lava[:uart0]']) {
+      expect(USAGE).toContain(option)
+    }
+  })
+})

@@ -128,7 +128,7 @@ describe('report files of a run of several scenarios', () => {
   it('an unknown report format is bad input', async () => {
     const run = await runCli(['test/fixtures/report/passes.yaml', '--reporter', 'junit,jsno'])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('--reporter: unknown report `jsno`; did you mean `json`? (junit, json, html)')
+    expect(run.stderr).toContain('--reporter: unknown report `jsno`; did you mean `json`? (junit, json, html, lava)')
   })
 })
 

@@ -20,19 +20,22 @@ interface FakeServer {
  * A scripted RFC 2217 server on 127.0.0.1: accepts COM-PORT (or refuses it), answers requests by
  * echoing their value with the code + 100 (except those it is told to ignore), and records all.
  */
-async function fakeServer(options: { refuseComPort?: boolean; ignore?: (code: number, value: number[]) => boolean; baudAnswer?: number } = {}): Promise<FakeServer> {
+async function fakeServer(options: { offerFirst?: boolean; refuseComPort?: boolean; ignore?: (code: number, value: number[]) => boolean; baudAnswer?: number } = {}): Promise<FakeServer> {
   const events: TelnetEvent[] = []
   const waiters: (() => void)[] = []
   const data = () => events.flatMap((e) => (e.kind === 'data' ? [...e.bytes] : []))
   let client: Socket | undefined
   const server = createServer((socket) => {
     client = socket
+    // As ser2net's telnet(rfc2217) accepter does: DO COM-PORT on connect, before the client asks.
+    if (options.offerFirst) socket.write(Uint8Array.of(0xff, DO, 44))
     const decoder = new TelnetDecoder()
     socket.on('data', (chunk) => {
       for (const e of decoder.push(chunk)) {
         events.push(e)
         if (e.kind === 'data') waiters.splice(0).forEach((w) => w())
-        if (e.kind === 'negotiation' && e.verb === WILL && e.option === 44) socket.write(Uint8Array.of(0xff, options.refuseComPort ? DONT : DO, 44))
+        // Having offered it, the server takes the client's WILL as the answer to its DO, and says nothing more.
+        if (e.kind === 'negotiation' && e.verb === WILL && e.option === 44 && !options.offerFirst) socket.write(Uint8Array.of(0xff, options.refuseComPort ? DONT : DO, 44))
         if (e.kind === 'subnegotiation' && e.option === 44) {
           const [code, ...value] = e.payload
           if (options.ignore?.(code!, value)) continue
@@ -120,6 +123,16 @@ describe('RFC 2217 client', () => {
     cleanup.push(() => client.destroy(), () => fake.server.close())
     await client.start(settings)
     await expect(client.setLines({ dtr: false })).rejects.toThrow(/did not answer the DTR request within 200 ms/)
+  })
+
+  it('a server that offers COM-PORT before the client starts (ser2net) is taken at its word', async () => {
+    const fake = await fakeServer({ offerFirst: true })
+    const client = new Rfc2217Client(await connectTo(fake.port), 500)
+    cleanup.push(() => client.destroy(), () => fake.server.close())
+    // The offer arrives while the client is not yet in start().
+    await new Promise((r) => setTimeout(r, 100))
+    await client.start(settings)
+    expect(await client.setBaudRate(9600)).toBe(9600)
   })
 
   it('a server that refuses COM-PORT is reported as such', async () => {

@@ -16,7 +16,7 @@ describe('report options on the command line', () => {
 
   it('an unknown report format is a usage error that names the known ones', () => {
     expect(() => parseCli(['a.yaml', '--reporter', 'junit,tap'])).toThrow(UsageError)
-    expect(() => parseCli(['a.yaml', '--reporter', 'tap'])).toThrow('--reporter: unknown report `tap` (junit, json, html)')
+    expect(() => parseCli(['a.yaml', '--reporter', 'tap'])).toThrow('--reporter: unknown report `tap` (junit, json, html, lava)')
   })
 
   it('--help documents them', () => {

@@ -1,4 +1,5 @@
 import type { IoMasker } from '../../bytes/io-masker.ts'
+import type { OpenLink } from '../../link/stream-link.ts'
 import type { Redactor } from '../../bytes/redact.ts'
 import type { ExchangeMode } from '../../protocol/exchange.ts'
 import type { Matcher } from '../../protocol/matchers.ts'
@@ -14,6 +15,8 @@ export interface StepContext {
   session: AtSession
   /** Drives DTR/RTS for a hard reset, when the port has the lines. */
   setLines?: (lines: { dtr?: boolean; rts?: boolean }) => Promise<void>
+  /** A lab's own hard reset (LAVA's command), used instead of DTR/RTS when the link has one. */
+  hardReset?: OpenLink['hardReset']
   /** The port, as people know it, for messages. */
   linkDescription?: string
   vars: Variables
@@ -60,6 +63,8 @@ export type StepPlan =
       writeFailure?: (error: Error) => StepFailure | undefined
       /** `poll:` the write again every `everyMs` while the exchange is pending. */
       repeatWriteMs?: number
+      /** What arrives during the write counts, but the step ends only after the write (a lab's reset command). */
+      settleAfterWrite?: boolean
     }
   /** Writes and waits for nothing (`expect: []`): the step passes once the bytes are out. */
   | { kind: 'write'; sent: string; write: (cancelled: AbortSignal) => Promise<void> }

@@ -32,6 +32,27 @@ export const resetStep: StepHandler<ResetStep> = {
         },
       }
     }
+    const lab = ctx.hardReset
+    if (lab) {
+      return {
+        kind: 'exchange',
+        mode: 'wait',
+        sent: `(${lab.label})`,
+        freshOnly: true,
+        // The command runs to its end (a relay left half-way is worse than a slow step): a `ready`
+        // during it counts, once it is done.
+        settleAfterWrite: true,
+        write: async (cancelled) => {
+          note({ at: ctx.now(), dir: 'tx', kind: 'command', text: `(${lab.label})` })
+          try {
+            await lab.run(cancelled)
+          } catch (e) {
+            throw new ResetFailed((e as Error).message)
+          }
+        },
+        writeFailure: (e) => (e instanceof ResetFailed ? { reason: 'reset-failed', message: `hard reset failed: ${e.message}` } : undefined),
+      }
+    }
     const setLines = ctx.setLines
     if (!setLines) {
       return {

@@ -128,7 +128,7 @@ describe('the fault table', () => {
     const run = await runCli(['test/fixtures/faults/never-ready.yaml', ...reports(out)])
     expect(run.code).toBe(3)
     expect(run.stderr).toContain('prerequisite "A server that never listens" did not start: not ready after 400 ms')
-    expect(processesMatching('sleep 30')).toEqual([])
+    expect(processesMatching('sleep 30.4417')).toEqual([])
     expectWellFormedOutputs(out)
   })
 

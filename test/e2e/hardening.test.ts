@@ -75,14 +75,17 @@ describe('signals', () => {
 
   it('SIGHUP to `sim --pty` stops it cleanly: its socat ended, its folder removed, exit 129', async () => {
     const sim = await startSim(['--pty'])
-    const socats = () => processesMatching('at-scenario-sim-').filter((pid) => pid !== sim.child.pid)
-    expect(socats()).toHaveLength(1)
-    const link = readFileSync(`/proc/${socats()[0]}/cmdline`, 'utf8').split('\0').find((a) => a.includes('link='))!
+    // This sim's own socat (its child): other runs on the machine may have sims of their own.
+    const parentOf = (pid: number) => Number(/^\d+ \(.*\) \S (\d+)/s.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1])
+    const socats = processesMatching('at-scenario-sim-').filter((pid) => pid !== sim.child.pid && parentOf(pid) === sim.child.pid)
+    expect(socats).toHaveLength(1)
+    const link = readFileSync(`/proc/${socats[0]}/cmdline`, 'utf8').split('\0').find((a) => a.includes('link='))!
     const folder = /link=(.*)\/device$/.exec(link.split(',').find((p) => p.startsWith('link='))!)![1]!
     const exited = new Promise<number | null>((resolve) => sim.child.once('exit', (code) => resolve(code)))
     sim.child.kill('SIGHUP')
     expect(await exited).toBe(129)
-    expect(socats()).toEqual([])
+    // By its folder, which only this sim's socat names: an orphan would have another parent by now.
+    expect(processesMatching(folder)).toEqual([])
     expect(existsSync(folder)).toBe(false)
   })
 })

@@ -13,6 +13,8 @@ export interface LogScenario {
   /** The recording's entries with every secret's bytes (the Wi-Fi password, in the command and its echo) named instead. */
   entries: RecordEntry[]
   secrets: string[]
+  /** Environment variables the scenario needs and the log's values are not written for (the Wi-Fi password). */
+  needsEnv: string[]
   /** Text for people (the import's notes) with every secret as `***`. */
   mask: (text: string) => string
 }
@@ -57,7 +59,8 @@ export function scenarioFromLog(log: ImportedLog, source: string): LogScenario {
     else traffic.push({ kind: 'payload', bytes, where })
     prompted = false
   }
-  const site = new SiteValues({ keepPassword: () => true, hostIps: new Set(), connectTargetsAreHost: false })
+  // A pasted log's password is a real one (unlike a doc page's): the scenario takes it from the environment.
+  const site = new SiteValues({ keepPassword: () => false, hostIps: new Set(), connectTargetsAreHost: false })
   const { steps, warnings } = stepsFromTraffic(traffic, site)
   const draft: DraftScenario = {
     header: [`Imported from ${source} by \`at-scenario import\`: check the expectations and name the steps.`, `Replay it with: at-scenario <this file> --port replay:<the .atrec written with it>`],
@@ -68,11 +71,12 @@ export function scenarioFromLog(log: ImportedLog, source: string): LogScenario {
     steps,
   }
   const secretValues = site.secrets.flatMap((name) => {
-    const value = /^\$\{env\.[A-Z_]+:-(.*)\}$/.exec(site.vars.find((v) => v.name === name)?.value ?? '')?.[1]
-    return value ? [{ name, bytes: Buffer.from(value.replace(/\$\$\{/g, '${')) }] : []
+    const value = site.seenSecrets.get(name)
+    return value ? [{ name, bytes: Buffer.from(value) }] : []
   })
   const entries = log.entries.map((e) => (e.kind === 'data' ? { ...e, segments: secretSegments(e.segments, secretValues) } : { ...e, text: masked(e.text, secretValues) }))
-  return { draft, warnings: warnings.map((w) => masked(w, secretValues)), entries, secrets: site.secrets, mask: (text) => masked(text, secretValues) }
+  const needsEnv = site.vars.flatMap((v) => (site.secrets.includes(v.name) ? [/^\$\{env\.([A-Z_]+)\}$/.exec(v.value)?.[1]].filter((e) => e !== undefined) : []))
+  return { draft, warnings: warnings.map((w) => masked(w, secretValues)), entries, secrets: site.secrets, needsEnv, mask: (text) => masked(text, secretValues) }
 }
 
 /** The segments with every occurrence of a secret's bytes as that secret's segment. */

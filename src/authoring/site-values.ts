@@ -32,6 +32,8 @@ const CREDENTIALS: Record<string, { ssid: [number, string, string?]; password: [
 export class SiteValues {
   readonly vars: DraftScenario['vars'] = []
   readonly secrets: string[] = []
+  /** The value each secret had where it was seen, to mask it wherever else it appears. */
+  readonly seenSecrets = new Map<string, string>()
   /** Notes for people: what was turned into a variable, or needs their value. */
   readonly notes: string[] = []
   private readonly ports = new Map<string, string>()
@@ -97,6 +99,7 @@ export class SiteValues {
     this.declare(name, template)
     if (kind === 'password') {
       if (!this.secrets.includes(name)) this.secrets.push(name)
+      if (!this.seenSecrets.has(name)) this.seenSecrets.set(name, value)
       if (env && !fallback && !this.notes.some((n) => n.includes(env))) this.notes.push(`the Wi-Fi password is not written to the file: give it as ${env} (environment or .env)`)
     }
     return name

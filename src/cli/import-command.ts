@@ -35,7 +35,7 @@ export async function importCommand(options: CliOptions, io: CliIo): Promise<num
   const confirm = log.confirm.map(made.mask)
   let scenarioText: string | undefined
   if (options.scenarioOut !== undefined) {
-    made.draft.header[1] = `Replay it with: at-scenario ${options.scenarioOut} --port replay:${output}`
+    made.draft.header[1] = `Replay it with: ${made.needsEnv.map((e) => `${e}=any `).join('')}at-scenario ${options.scenarioOut} --port replay:${output}`
     scenarioText = scenarioYaml(made.draft, schemaReference(dirname(resolve(io.cwd, options.scenarioOut))))
   }
   const recording =
@@ -55,7 +55,13 @@ export async function importCommand(options: CliOptions, io: CliIo): Promise<num
   if (confirm.length > 0) out.push('Please confirm:', ...confirm.map((c) => `  ${c}`))
   for (const w of warnings) io.stderr.write(`at-scenario: warning: ${w}\n`)
   out.push(`Written: ${output}`)
-  if (scenarioText !== undefined) out.push(`Written: ${options.scenarioOut}`, `Replay it with: at-scenario ${options.scenarioOut} --port replay:${output}`)
+  // The recording leaves the password out and its replay accepts any: the variable only has to be set.
+  const envFirst = made.needsEnv.map((e) => `${e}=any `).join('')
+  if (scenarioText !== undefined) {
+    out.push(`Written: ${options.scenarioOut}`)
+    if (made.needsEnv.length > 0) out.push(`The log's Wi-Fi password is not written to the scenario: it takes it from ${made.needsEnv.join(', ')} (environment or .env); a replay accepts any value, since the recording leaves it out`)
+    out.push(`Replay it with: ${envFirst}at-scenario ${options.scenarioOut} --port replay:${output}`)
+  }
   else out.push(`Replay it with: at-scenario <scenario.yaml> --port replay:${output}`)
   io.stdout.write(`${out.join('\n')}\n`)
   return ExitCode.Passed

@@ -33,7 +33,10 @@ describe('at-scenario import --scenario', () => {
 
     const scenario = parse(readFileSync(scenarioFile, 'utf8')) as { vars: Record<string, string>; secrets: string[]; steps: Record<string, unknown>[] }
     expect(scenario.secrets).toEqual(['password'])
-    expect(scenario.vars).toEqual({ ssid: '${env.WIFI_SSID:-espressif}', password: '${env.WIFI_PASSWORD:-1234567890}' })
+    // A pasted log's password is a real one: not in the scenario either, which takes it from the environment.
+    expect(scenario.vars).toEqual({ ssid: '${env.WIFI_SSID:-espressif}', password: '${env.WIFI_PASSWORD}' })
+    expect(readFileSync(scenarioFile, 'utf8')).not.toContain('1234567890')
+    expect(imported.stdout).toContain(`Replay it with: WIFI_PASSWORD=any at-scenario ${scenarioFile} --port replay:${recording}`)
     const steps = scenario.steps
     expect(steps.map((s) => s.send ?? s.payload ?? s.wait)).toEqual([
       'AT+CWMODE=1',
@@ -65,7 +68,8 @@ describe('at-scenario import --scenario', () => {
     expect(imported.stdout + imported.stderr).not.toContain('1234567890')
     expect(atrec.split('\n').filter((l) => !l.startsWith('#')).join('\n')).not.toContain('<------')
 
-    const run = await runCli([scenarioFile, '--port', `replay:${recording}`, '--replay-speed', '0', '--output-dir', join(dir, 'reports')])
+    // Any password replays: the recording left it out.
+    const run = await runCli([scenarioFile, '--port', `replay:${recording}`, '--replay-speed', '0', '--output-dir', join(dir, 'reports')], { env: { WIFI_PASSWORD: 'any' } })
     expect(run.stderr).toBe('')
     expect(run.code, run.stdout).toBe(0)
     expect(run.stdout).toContain('15 passed')

@@ -70,10 +70,10 @@ export function scenarioFromLog(log: ImportedLog, source: string): LogScenario {
     prerequisites: [],
     steps,
   }
-  const secretValues = site.secrets.flatMap((name) => {
-    const value = site.seenSecrets.get(name)
-    return value ? [{ name, bytes: Buffer.from(value) }] : []
-  })
+  // Longest form first: the wire form with its escapes holds more bytes than the value.
+  const secretValues = site.secrets
+    .flatMap((name) => (site.seenSecrets.get(name) ?? []).map((form) => ({ name, bytes: Buffer.from(form) })))
+    .sort((a, b) => b.bytes.length - a.bytes.length)
   const entries = log.entries.map((e) => (e.kind === 'data' ? { ...e, segments: secretSegments(e.segments, secretValues) } : { ...e, text: masked(e.text, secretValues) }))
   const needsEnv = site.vars.flatMap((v) => (site.secrets.includes(v.name) ? [/^\$\{env\.([A-Z_]+)\}$/.exec(v.value)?.[1]].filter((e) => e !== undefined) : []))
   return { draft, warnings: warnings.map((w) => masked(w, secretValues)), entries, secrets: site.secrets, needsEnv, mask: (text) => masked(text, secretValues) }

@@ -26,14 +26,17 @@ const PRIVATE = /^(?:10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|127\.)/
 /** Wi-Fi credentials: which parameters, which variables, which environment variables. */
 const CREDENTIALS: Record<string, { ssid: [number, string, string?]; password: [number, string, string?] }> = {
   'AT+CWJAP': { ssid: [0, 'ssid', 'WIFI_SSID'], password: [1, 'password', 'WIFI_PASSWORD'] },
-  'AT+CWSAP': { ssid: [0, 'ap_ssid'], password: [1, 'ap_password'] },
+  'AT+CWSAP': { ssid: [0, 'ap_ssid'], password: [1, 'ap_password', 'WIFI_AP_PASSWORD'] },
 }
 
 export class SiteValues {
   readonly vars: DraftScenario['vars'] = []
   readonly secrets: string[] = []
-  /** The value each secret had where it was seen, to mask it wherever else it appears. */
-  readonly seenSecrets = new Map<string, string>()
+  /**
+   * The forms each secret had where it was seen, to mask it wherever else it appears: its value and,
+   * when ESP-AT escapes (`\,` `\"` `\\`) made them differ, the bytes as they went over the wire.
+   */
+  readonly seenSecrets = new Map<string, string[]>()
   /** Notes for people: what was turned into a variable, or needs their value. */
   readonly notes: string[] = []
   private readonly ports = new Map<string, string>()
@@ -83,7 +86,7 @@ export class SiteValues {
             const [index, name, env] = creds[kind]
             const p = command.params[index]
             if (!p?.quoted || p.value === '') continue
-            params[index] = `"\${${this.credential(kind, name, p.value, env)}}"`
+            params[index] = `"\${${this.credential(kind, name, p.value, env, wireForm(p.raw))}}"`
           }
         }
         if (connects) this.hostParams(command.params.map((p) => p.raw), params)
@@ -93,13 +96,13 @@ export class SiteValues {
     return out
   }
 
-  private credential(kind: 'ssid' | 'password', name: string, value: string, env?: string): string {
+  private credential(kind: 'ssid' | 'password', name: string, value: string, env: string | undefined, wire: string): string {
     const fallback = kind === 'ssid' || this.options.keepPassword(value)
     const template = env ? `\${env.${env}${fallback ? `:-${literal(value)}` : ''}}` : literal(value)
     this.declare(name, template)
     if (kind === 'password') {
       if (!this.secrets.includes(name)) this.secrets.push(name)
-      if (!this.seenSecrets.has(name)) this.seenSecrets.set(name, value)
+      if (!this.seenSecrets.has(name)) this.seenSecrets.set(name, [...new Set([value, wire])].filter((f) => f !== ''))
       if (env && !fallback && !this.notes.some((n) => n.includes(env))) this.notes.push(`the Wi-Fi password is not written to the file: give it as ${env} (environment or .env)`)
     }
     return name
@@ -162,6 +165,12 @@ export class SiteValues {
 }
 
 /** Text that goes into a scenario as it is: a `${` in it must not start a variable. */
+/** A quoted parameter's bytes between its quotes, escapes as they were written. */
+function wireForm(raw: string): string {
+  const end = raw.lastIndexOf('"')
+  return raw.startsWith('"') && end > 0 ? raw.slice(1, end) : raw
+}
+
 export function literal(text: string): string {
   return text.replace(/\$\{/g, '$$$${') // `$$` is one `$` in a replacement
 }

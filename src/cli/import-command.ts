@@ -59,7 +59,8 @@ export async function importCommand(options: CliOptions, io: CliIo): Promise<num
   const envFirst = made.needsEnv.map((e) => `${e}=any `).join('')
   if (scenarioText !== undefined) {
     out.push(`Written: ${options.scenarioOut}`)
-    if (made.needsEnv.length > 0) out.push(`The log's Wi-Fi password is not written to the scenario: it takes it from ${made.needsEnv.join(', ')} (environment or .env); a replay accepts any value, since the recording leaves it out`)
+    const many = made.needsEnv.length > 1
+    if (made.needsEnv.length > 0) out.push(`The log's Wi-Fi ${many ? 'passwords are' : 'password is'} not written to the scenario: it takes ${many ? 'them' : 'it'} from ${made.needsEnv.join(' and ')} (environment or .env); a replay accepts any value, since the recording leaves ${many ? 'them' : 'it'} out`)
     out.push(`Replay it with: ${envFirst}at-scenario ${options.scenarioOut} --port replay:${output}`)
   }
   else out.push(`Replay it with: at-scenario <scenario.yaml> --port replay:${output}`)

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -73,6 +73,23 @@ describe('at-scenario import --scenario', () => {
     expect(run.stderr).toBe('')
     expect(run.code, run.stdout).toBe(0)
     expect(run.stdout).toContain('15 passed')
+  })
+
+  it('passwords with ESP-AT escapes, and a softAP password, are in neither the recording nor the scenario; the printed replay passes', async () => {
+    const log = join(dir, 'escaped.txt')
+    writeFileSync(log, '-> AT+CWJAP="net","p\\,ss\\"word9"\n<- WIFI CONNECTED\n<- OK\n-> AT+CWSAP="myap","apS3cret77",5,3\n<- OK\n')
+    const recording = join(dir, 'escaped.atrec')
+    const scenarioFile = join(dir, 'escaped.yaml')
+    const imported = await runCli(['import', log, '-o', recording, '--scenario', scenarioFile])
+    expect(imported.code).toBe(0)
+    for (const text of [readFileSync(recording, 'utf8'), readFileSync(scenarioFile, 'utf8'), imported.stdout + imported.stderr]) {
+      expect(text).not.toContain('word9')
+      expect(text).not.toContain('apS3cret77')
+    }
+    expect(parse(readFileSync(scenarioFile, 'utf8'))).toMatchObject({ vars: { password: '${env.WIFI_PASSWORD}', ap_password: '${env.WIFI_AP_PASSWORD}' } })
+    expect(imported.stdout).toContain(`Replay it with: WIFI_PASSWORD=any WIFI_AP_PASSWORD=any at-scenario ${scenarioFile} --port replay:${recording}`)
+    const run = await runCli([scenarioFile, '--port', `replay:${recording}`, '--replay-speed', '0', '--output-dir', join(dir, 'escaped-reports')], { env: { WIFI_PASSWORD: 'any', WIFI_AP_PASSWORD: 'any' } })
+    expect(run.code, run.stdout + run.stderr).toBe(0)
   })
 
   it('--scenario needs a file and belongs to import', async () => {

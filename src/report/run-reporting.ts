@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { SourceLookup } from '../diagnostics/code-frame.ts'
 import type { EngineListener } from '../engine/events.ts'
@@ -14,6 +13,7 @@ import type { RenderReport, ReportFormat, ReportFormatName, StartStream } from '
 import { createPlainProgress } from './plain.ts'
 import { describeWriteError, displayPath, probeWritable, TranscriptNames, writeFileAtomic } from './report-files.ts'
 import type { RunReport, ScenarioReport } from './run-report.ts'
+import { makeDirectory } from '../files/make-directory.ts'
 import { StreamFile } from '../files/stream-file.ts'
 import { style } from './style.ts'
 import { TimelineCollector } from './timeline.ts'
@@ -107,7 +107,7 @@ export class RunReporting implements SuiteReporter {
     }))
     const dir = isAbsolute(options.outputDir) ? options.outputDir : resolve(options.cwd, options.outputDir)
     try {
-      mkdirSync(dir, { recursive: true })
+      makeDirectory(dir)
     } catch (e) {
       throw new ReportSetupError(`cannot create the output directory ${options.outputDir}: ${describeWriteError(e)}`)
     }

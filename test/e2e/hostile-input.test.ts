@@ -227,6 +227,12 @@ describe('outputs that cannot be written', () => {
     expect(run.stderr).toBe('at-scenario: cannot write files in the output directory /proc: the directory takes no new files (ENOENT); nothing was run\n')
   })
 
+  it('--output-dir naming new folders under /proc: exit 3, not the endless retry of a recursive mkdir', async () => {
+    const run = await cli(['test/fixtures/report/passes.yaml', '--output-dir', '/proc/at-scenario-new/reports'])
+    expect(run.code).toBe(3)
+    expect(run.stderr).toBe('at-scenario: cannot create the output directory /proc/at-scenario-new/reports: the directory takes no new files (ENOENT); nothing was run\n')
+  })
+
   it('an output directory below a file: exit 3 with the path and the reason', async () => {
     const cwd = files({ 'a-file': '' })
     const below = await cli([join(process.cwd(), 'test/fixtures/report/passes.yaml'), '--output-dir', 'a-file/reports'], { cwd })

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path'
 import { describeFsError } from '../diagnostics/fs-error.ts'
+import { makeDirectory } from '../files/make-directory.ts'
 import { terminalText } from '../bytes/terminal-text.ts'
 import type { CliOptions } from './args.ts'
 import { ExitCode } from './exit-codes.ts'
@@ -84,7 +85,7 @@ export async function importDocCommand(options: CliOptions, io: CliIo): Promise<
   }
   for (const w of writes) {
     try {
-      await mkdir(dirname(w.path), { recursive: true })
+      makeDirectory(dirname(w.path))
       await writeFile(w.path, w.content)
     } catch (e) {
       io.stderr.write(`at-scenario: cannot write ${relative(io.cwd, w.path)}: ${describeFsError(e)}\n`)

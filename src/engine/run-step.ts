@@ -5,6 +5,7 @@ import type { ExchangeFailure } from '../protocol/exchange.ts'
 import type { InboxEntry } from '../protocol/inbox.ts'
 import type { Matcher } from '../protocol/matchers.ts'
 import type { AtSession, RunOutcome } from '../protocol/session.ts'
+import { FINISHED } from '../protocol/session.ts'
 import type { Expectation, Step } from '../source/types.ts'
 import { UndefinedVariableError } from '../source/template.ts'
 import { parseDuration } from '../source/duration.ts'
@@ -21,8 +22,6 @@ const MAX_LINES = 200
 /** Exchange failures that are the device answering otherwise than expected: a failed step, not an errored one. */
 const ASSERTIONS: ReadonlySet<ExchangeFailure['reason']> = new Set(['unexpected-result', 'unwanted'])
 /** The longest a timer can wait (2^31 - 1 ms): a longer timeout would fire at once. */
-/** The reason a finished write is cancelled with: one object, since abort() without one builds a DOMException (a stack) per step. */
-const WRITE_OVER = Object.freeze({ reason: 'write over' })
 const MAX_TIMEOUT_MS = 2_147_483_647
 /** How many lines from before a `wait` step began its report shows. */
 const OLDER_LINES_SHOWN = 20
@@ -364,7 +363,7 @@ function writeWithin(write: (cancelled: AbortSignal) => Promise<void>, timeoutMs
       done = true
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
-      cancel.abort(WRITE_OVER)
+      cancel.abort(FINISHED)
       resolve(r)
     }
     const timer = setTimeout(() => finish({ kind: 'stalled' }), timeoutMs)

@@ -9,8 +9,11 @@ import type { InboxEntry } from './inbox.ts'
 import { Inbox, toEntry } from './inbox.ts'
 import type { EntryKind } from './inbox.ts'
 
-/** The reason a finished exchange cancels its write with: one object, since abort() without one builds a DOMException (a stack) per step. */
-const EXCHANGE_OVER = Object.freeze({ reason: 'exchange over' })
+/**
+ * The reason a finished exchange or write cancels what still waits on it: one object, since abort()
+ * without one builds a DOMException (a stack) per step.
+ */
+export const FINISHED = Object.freeze({ reason: 'finished' })
 const ANSWERS: ReadonlySet<EntryKind> = new Set<EntryKind>(['echo', 'final-success', 'final-failure', 'busy', 'prompt'])
 
 /** The byte stream to a device: a serial port, a TCP connection, or the simulator. */
@@ -166,7 +169,7 @@ export class AtSession {
           clearTimeout(timer)
           signal?.removeEventListener('abort', onAbort)
           this.waiters.delete(waiter)
-          cancel?.abort(EXCHANGE_OVER)
+          cancel?.abort(FINISHED)
           resolve(outcome)
         }
         const waiter = (why: 'entry' | 'closed') => {

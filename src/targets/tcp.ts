@@ -8,35 +8,26 @@ function remote(scheme: string, port: string): { host: string; port: number } | 
   return m ? { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) } : undefined
 }
 
-/** A raw TCP serial server, such as ser2net's plain TCP accepter: bytes only, no line settings. */
-export const tcpKind: TargetKind = {
-  name: 'tcp',
-  form: 'tcp://HOST:PORT',
-  parse(given, settings) {
-    const at = remote('tcp', given)
-    return at ? tcpTarget(at.host, at.port, settings, given) : undefined
-  },
+/** A kind for `<scheme>://HOST:PORT`, the target made by `make`. */
+function remoteKind(name: string, make: (host: string, port: number, settings: PortSettings, given: string) => Target): TargetKind {
+  return {
+    name,
+    form: `${name}://HOST:PORT`,
+    parse(given, settings) {
+      const at = remote(name, given)
+      return at ? make(at.host, at.port, settings, given) : undefined
+    },
+  }
 }
+
+/** A raw TCP serial server, such as ser2net's plain TCP accepter: bytes only, no line settings. */
+export const tcpKind: TargetKind = remoteKind('tcp', (host, port, settings, given) => tcpTarget(host, port, settings, given))
 
 /** A plain telnet server, such as ser2net's `telnet` accepter or the console LAVA's `telnet HOST PORT` reaches. */
-export const telnetKind: TargetKind = {
-  name: 'telnet',
-  form: 'telnet://HOST:PORT',
-  parse(given, settings) {
-    const at = remote('telnet', given)
-    return at ? telnetTarget(at.host, at.port, settings, given) : undefined
-  },
-}
+export const telnetKind: TargetKind = remoteKind('telnet', (host, port, settings, given) => telnetTarget(host, port, settings, given))
 
 /** A telnet COM-PORT (RFC 2217) server, such as ser2net's `telnet(rfc2217)` accepter: line settings negotiated. */
-export const rfc2217Kind: TargetKind = {
-  name: 'rfc2217',
-  form: 'rfc2217://HOST:PORT',
-  parse(given, settings) {
-    const at = remote('rfc2217', given)
-    return at ? rfc2217Target(at.host, at.port, settings, given) : undefined
-  },
-}
+export const rfc2217Kind: TargetKind = remoteKind('rfc2217', (host, port, settings, given) => rfc2217Target(host, port, settings, given))
 
 /** `host:port` as a URL writes it: an IPv6 address in brackets. */
 function hostPort(host: string, port: number): string {

@@ -9,6 +9,7 @@
 import argparse
 import asyncio
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -32,6 +33,9 @@ for name in ("cert", "key", "ca"):
     if getattr(args, name):
         setattr(args, name, os.path.abspath(getattr(args, name)))  # mosquitto reads them later
 lines = [open(os.path.join(here, "mosquitto.conf")).read()]
+# Started as root, mosquitto becomes user "mosquitto" before it reads the certificates, which may
+# lie where only this user can read (a private temporary clone): it stays the user who started it.
+lines.append(f"user {pwd.getpwuid(os.getuid()).pw_name}")
 if args.port:
     lines.append(f"listener {args.port} {args.host}")
 if args.tls_port:
